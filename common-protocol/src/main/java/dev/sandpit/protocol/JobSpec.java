@@ -1,0 +1,34 @@
+package dev.sandpit.protocol;
+
+import java.util.List;
+
+/**
+ * A job as it travels on the Redis work queues (gateway to build worker to executor). Internal:
+ * clients never see it.
+ *
+ * @param files every source file, the main one first
+ * @param limits resolved limits (server defaults filled in, maxima enforced)
+ * @param queueDeadlineMs epoch ms after which a worker must not start the job any more
+ * @param artifact content hash of the compiled artifact in Redis (compiled languages, set by the
+ *     build worker)
+ * @param runArgs for compiled languages, the command the build decided on (e.g. the Java main
+ *     class); null means the language's default
+ */
+public record JobSpec(
+    String jobId,
+    String language,
+    List<SourceFile> files,
+    String stdin,
+    List<String> args,
+    Limits limits,
+    List<String> compilerFlags,
+    long enqueuedAtMs,
+    long queueDeadlineMs,
+    String artifact,
+    List<String> runArgs) {
+
+  public JobSpec withArtifact(String hash, List<String> run) {
+    return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs,
+        queueDeadlineMs, hash, run);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.sandpit.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/**
+ * Server to client events. Every event of a job carries {@code job_id} and a per-job {@code seq}
+ * that increases by one; the seq is assigned in Redis when the event is logged (see {@link
+ * dev.sandpit.bus.EventLog}), so producers build events with {@code seq == null}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ServerEvent.Accepted.class, name = "accepted"),
+  @JsonSubTypes.Type(value = ServerEvent.Output.class, name = "output"),
+  @JsonSubTypes.Type(value = ServerEvent.InputRequest.class, name = "input_request"),
+  @JsonSubTypes.Type(value = ServerEvent.Compile.class, name = "compile"),
+  @JsonSubTypes.Type(value = ServerEvent.Complete.class, name = "complete"),
+  @JsonSubTypes.Type(value = ServerEvent.Error.class, name = "error"),
+})
+public sealed interface ServerEvent {
+  Long seq();
+
+  String jobId();
+
+  /** The job was queued. {@code request_id} echoes the client's. */
+  record Accepted(Long seq, String jobId, String requestId, String language) implements ServerEvent {}
+
+  /** A chunk of the program's output, in the order it was written. */
+  record Output(Long seq, String jobId, String stream, String data) implements ServerEvent {}
+
+  /** The program is blocked reading stdin; {@code prompt} is the trailing unterminated line. */
+  record InputRequest(Long seq, String jobId, String prompt) implements ServerEvent {}
+
+  /** Result of the compile stage of a compiled language. */
+  record Compile(
+      Long seq,
+      String jobId,
+      String status,
+      List<Diagnostic> diagnostics,
+      String output,
+      Boolean cached,
+      Long durationMs)
+      implements ServerEvent {}
+
+  /** The last event of every job. */
+  record Complete(
+      Long seq,
+      String jobId,
+      Integer exitCode,
+      Long executionTime,
+      RunStatus status,
+      Long cpuMs,
+      Long memoryKb,
+      String signal,
+      Boolean truncated,
+      String message)
+      implements ServerEvent {}
+
+  /** A bad request. Sent for the request only; {@code job_id} and {@code seq} may be absent. */
+  record Error(Long seq, String jobId, String requestId, ErrorCode code, String message)
+      implements ServerEvent {}
+}

@@ -1,0 +1,396 @@
+package dev.sandpit.executor.process;
+
+import dev.sandpit.executor.sandbox.CommandLine;
+import dev.sandpit.executor.sandbox.Sandbox;
+import dev.sandpit.executor.sandbox.Slot;
+import dev.sandpit.protocol.RunStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One program running in one slot's sandbox: its stdin writer, its two output readers, and a
+ * monitor that enforces wall and CPU time, spots blocked stdin reads, and reports the end. The
+ * sandbox may be spawned before the job is known ({@link #spawn}); {@link #begin} hands it the
+ * program. Events reach the listener in program order: output read before a blocked read was
+ * seen is delivered before the input request, and all output before the completion.
+ */
+public final class SandboxRun {
+  private static final Logger log = LoggerFactory.getLogger(SandboxRun.class);
+  private static final byte[] EOF = new byte[0];
+  private static final long STOP_GRACE_MS = 2000;
+  private static final int CHUNK = 64 * 1024;
+
+  private final Sandbox sandbox;
+  private final Slot slot;
+  private final Process process;
+  private final OutputStream stdin;
+  private final LinkedBlockingQueue<byte[]> stdinQueue = new LinkedBlockingQueue<>();
+  private final Object emitLock = new Object();
+  private final AtomicReference<Verdict> verdict = new AtomicReference<>();
+  private final StringBuilder tail = new StringBuilder();
+
+  private String jobId = "-";
+  private RunSpec spec;
+  private RunListener listener;
+  private long startNanos;
+  private long cpu0;
+  private long oom0;
+  private long outputBytes;
+  private boolean truncated;
+  private volatile boolean stdinClosed;
+  private volatile long stopRequestedAt;
+  private final Reader out = new Reader("stdout");
+  private final Reader err = new Reader("stderr");
+
+  private record Verdict(RunStatus status, String message) {}
+
+  private SandboxRun(Sandbox sandbox, Slot slot, Process process) {
+    this.sandbox = sandbox;
+    this.slot = slot;
+    this.process = process;
+    this.stdin = process.getOutputStream();
+  }
+
+  /** Start a sandbox in the slot whose init waits for its program. */
+  public static SandboxRun spawn(Sandbox sandbox, Slot slot) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(sandbox.launchCommand(slot));
+    pb.environment().clear();
+    pb.environment().putAll(sandbox.launchEnv(slot));
+    pb.directory(Path.of("/").toFile());
+    return new SandboxRun(sandbox, slot, pb.start());
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  public Slot slot() {
+    return slot;
+  }
+
+  /** Kill a sandbox that will not be used. */
+  public void discard() {
+    process.destroyForcibly();
+    slot.cgroup().killAll();
+  }
+
+  /** Hand the program to the sandbox; returns at once, the result goes to the listener. */
+  public void begin(String jobId, RunSpec spec, RunListener listener) throws IOException {
+    this.jobId = jobId;
+    this.spec = spec;
+    this.listener = listener;
+    slot.cgroup().setMemoryLimit(spec.memoryBytes());
+    slot.cgroup().resetPeak();
+    cpu0 = slot.cgroup().cpuNanos();
+    oom0 = slot.cgroup().oomKills();
+    byte[] line = CommandLine.of(spec.argv(), spec.env()).getBytes(StandardCharsets.UTF_8);
+    startNanos = System.nanoTime();
+    stdin.write(line);
+    stdin.flush();
+    if (spec.stdin() != null) {
+      stdinQueue.add(spec.stdin().getBytes(StandardCharsets.UTF_8));
+      stdinQueue.add(EOF);
+    }
+    thread("stdin", this::writeStdin);
+    thread("stdout", () -> out.pump(process.getInputStream()));
+    thread("stderr", () -> err.pump(process.getErrorStream()));
+    thread("monitor", this::monitor);
+  }
+
+  /** Write text to the program's stdin (in order with every other write). */
+  public void write(String data) {
+    if (!stdinClosed) stdinQueue.add(data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public void closeStdin() {
+    if (!stdinClosed) stdinQueue.add(EOF);
+  }
+
+  /** SIGINT to the program now, SIGKILL after a grace period if it is still there. */
+  public void stop() {
+    if (stopRequestedAt != 0) return;
+    stopRequestedAt = System.nanoTime();
+    verdict.compareAndSet(null, new Verdict(RunStatus.STOPPED, "stopped on request"));
+    List<String> argv = new ArrayList<>(List.of("/bin/kill", "-INT"));
+    for (long pid : slot.cgroup().procs()) {
+      String comm = readComm(pid);
+      if (comm != null && !sandbox.supervisorNames().contains(comm)) argv.add(Long.toString(pid));
+    }
+    if (argv.size() > 2) {
+      try {
+        new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      } catch (IOException e) {
+        log.warn("job {}: SIGINT failed: {}", jobId, e.toString());
+      }
+    }
+  }
+
+  private void kill(RunStatus status, String message) {
+    verdict.compareAndSet(null, new Verdict(status, message));
+    slot.cgroup().killAll();
+    process.destroyForcibly();
+  }
+
+  private void thread(String role, Runnable r) {
+    Thread t = new Thread(() -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.error("job {}: {} thread failed", jobId, role, e);
+        kill(RunStatus.INTERNAL_ERROR, "internal error in " + role);
+      }
+    }, "run-" + jobId + "-" + role);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void writeStdin() {
+    try {
+      while (true) {
+        byte[] b = stdinQueue.take();
+        if (b == EOF) break;
+        stdin.write(b);
+        stdin.flush();
+      }
+    } catch (IOException e) {
+      // the program closed its stdin or ended: nothing left to deliver
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stdinClosed = true;
+      try {
+        stdin.close();
+      } catch (IOException ignored) {
+        // already gone
+      }
+    }
+  }
+
+  private void monitor() {
+    long wallNs = TimeUnit.MILLISECONDS.toNanos(spec.wallMs());
+    long lastCpuCheck = 0;
+    long lastActivity = System.nanoTime();
+    long seenOut = 0;
+    String lastKey = null;
+    String requestedKey = null;
+    long interval = 1;
+    try {
+      while (!process.waitFor(interval, TimeUnit.MILLISECONDS)) {
+        long now = System.nanoTime();
+        if (stopRequestedAt != 0 && now - stopRequestedAt > TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS)) {
+          kill(RunStatus.STOPPED, "stopped on request (killed after " + STOP_GRACE_MS + " ms)");
+        }
+        if (now - startNanos > wallNs) {
+          kill(RunStatus.TIMEOUT, "wall time limit of " + spec.wallMs() + " ms exceeded");
+        }
+        if (spec.cpuMs() > 0 && now - lastCpuCheck > 10_000_000L) {
+          lastCpuCheck = now;
+          long used = (slot.cgroup().cpuNanos() - cpu0) / 1_000_000;
+          if (used > spec.cpuMs()) kill(RunStatus.TIMEOUT, "CPU time limit of " + spec.cpuMs() + " ms exceeded");
+        }
+        long o = out.total + err.total;
+        if (o != seenOut) {
+          seenOut = o;
+          lastActivity = now;
+        }
+        if (spec.interactive() && !stdinClosed && verdict.get() == null) {
+          String key = InputProbe.blockedOnStdin(slot.cgroup().tasks());
+          if (key == null) {
+            lastKey = null;
+          } else if (!key.equals(requestedKey)) {
+            if (key.equals(lastKey) && out.drained() && err.drained()) {
+              synchronized (emitLock) {
+                listener.onInputRequest(tail.toString());
+              }
+              requestedKey = key;
+              lastActivity = now;
+            }
+            lastKey = key;
+          }
+        }
+        // poll fast around activity, back off while the program computes or waits
+        long idleMs = (now - lastActivity) / 1_000_000;
+        interval = idleMs < 20 ? 1 : idleMs < 200 ? 3 : idleMs < 2000 ? 10 : 25;
+      }
+      finish();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill(RunStatus.INTERNAL_ERROR, "interrupted");
+    }
+  }
+
+  private void finish() throws InterruptedException {
+    long wallMs = (System.nanoTime() - startNanos) / 1_000_000;
+    int exit = process.exitValue();
+    slot.cgroup().killAll(); // whatever the program left behind
+    out.join();
+    err.join();
+    stdinQueue.add(EOF);
+    long cpuMs = Math.max(0, (slot.cgroup().cpuNanos() - cpu0) / 1_000_000);
+    long memKb = Math.max(0, slot.cgroup().peakBytes() / 1024);
+    boolean oom = slot.cgroup().oomKills() > oom0;
+    Verdict v = verdict.get();
+    RunStatus status;
+    String message = null;
+    String signal = exit > 128 && exit < 128 + 65 ? Signals.name(exit - 128) : null;
+    if (oom && (v == null || v.status() != RunStatus.STOPPED)) {
+      status = RunStatus.MEMORY_LIMIT;
+      message = "memory limit of " + spec.memoryBytes() / (1024 * 1024) + " MB exceeded";
+    } else if (v != null) {
+      status = v.status();
+      message = v.message();
+    } else {
+      status = exit == 0 ? RunStatus.OK : RunStatus.RUNTIME_ERROR;
+    }
+    if (v != null && v.status() != RunStatus.STOPPED || oom) signal = "SIGKILL";
+    RunResult r = new RunResult(status, exit, signal, wallMs, cpuMs, memKb, truncated, message);
+    log.debug("job {}: {} exit {} in {} ms", jobId, status.wire(), exit, wallMs);
+    synchronized (emitLock) {
+      listener.onComplete(r);
+    }
+  }
+
+  private static String readComm(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Pumps one output stream; knows whether it holds unread pipe data. */
+  private final class Reader {
+    private final String stream;
+    private final Utf8Chunker utf8 = new Utf8Chunker();
+    private volatile boolean busy = true;
+    private volatile String nativeTid;
+    private volatile long total;
+    private Thread thread;
+
+    Reader(String stream) {
+      this.stream = stream;
+    }
+
+    void pump(InputStream in) {
+      thread = Thread.currentThread();
+      try {
+        nativeTid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      } catch (IOException | UnsupportedOperationException e) {
+        nativeTid = null;
+      }
+      byte[] buf = new byte[CHUNK];
+      try {
+        while (true) {
+          busy = false;
+          int n = in.read(buf, 0, buf.length);
+          busy = true;
+          if (n < 0) break;
+          // coalesce what is already there: one event per burst, not per write()
+          int avail;
+          while (n < buf.length && (avail = in.available()) > 0) {
+            int m = in.read(buf, n, Math.min(avail, buf.length - n));
+            if (m < 0) break;
+            n += m;
+          }
+          total += n;
+          deliver(buf, n, false);
+        }
+      } catch (IOException e) {
+        // stream closed under us when the run was torn down
+      } finally {
+        busy = true;
+        deliver(buf, 0, true);
+        synchronized (this) {
+          done = true;
+          notifyAll();
+        }
+      }
+    }
+
+    private boolean done;
+
+    private void deliver(byte[] buf, int n, boolean last) {
+      synchronized (emitLock) {
+        int keep = n;
+        boolean over = false;
+        if (spec.outputBytes() > 0 && outputBytes + n > spec.outputBytes()) {
+          keep = (int) Math.max(0, spec.outputBytes() - outputBytes);
+          over = !truncated;
+        }
+        if (truncated) keep = 0;
+        outputBytes += keep;
+        String text = utf8.decode(buf, 0, keep, last || over);
+        if (!text.isEmpty()) {
+          trackTail(text);
+          listener.onOutput(stream, text);
+        }
+        if (over) {
+          truncated = true;
+          listener.onOutput("stderr", "\n[output truncated: the limit of " + spec.outputBytes() / 1024 + " KB was reached]\n");
+          verdict.compareAndSet(null, new Verdict(RunStatus.OUTPUT_LIMIT,
+              "output limit of " + spec.outputBytes() / 1024 + " KB exceeded"));
+          thread(stream + "-kill", () -> kill(RunStatus.OUTPUT_LIMIT, null));
+        }
+      }
+    }
+
+    /** True when this reader has delivered everything and sleeps in read() on an empty pipe. */
+    boolean drained() {
+      if (busy) return false;
+      String tid = nativeTid;
+      if (tid == null) return true;
+      try {
+        String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
+        int close = stat.lastIndexOf(')');
+        return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'S' && !busy;
+      } catch (IOException e) {
+        return true;
+      }
+    }
+
+    void join() throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 3000;
+      synchronized (this) {
+        while (!done) {
+          long left = deadline - System.currentTimeMillis();
+          if (left <= 0) {
+            log.warn("job {}: {} still open after the run ended; closing it", jobId, stream);
+            try {
+              (stream.equals("stdout") ? process.getInputStream() : process.getErrorStream()).close();
+            } catch (IOException ignored) {
+              // best effort
+            }
+            deadline = System.currentTimeMillis() + 1000;
+            wait(1000);
+            return;
+          }
+          wait(left);
+        }
+      }
+    }
+  }
+
+  private void trackTail(String text) {
+    int nl = text.lastIndexOf('\n');
+    if (nl >= 0) {
+      tail.setLength(0);
+      tail.append(text, nl + 1, text.length());
+    } else {
+      tail.append(text);
+    }
+    if (tail.length() > 1024) tail.delete(0, tail.length() - 1024);
+    int cr = tail.lastIndexOf("\r");
+    if (cr >= 0) tail.delete(0, cr + 1);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.sandpit.executor.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * bubblewrap backend: new user, pid, net, ipc, uts and cgroup namespaces (no network at all, no
+ * other process visible), no nested user namespaces, a fresh /proc, /dev and /tmp, the host's
+ * /usr read-only, the workspace as the only writable host path, an empty environment, the
+ * seccomp filter of {@link SeccompFilter}, and no capabilities or new privileges.
+ */
+final class BwrapSandbox implements Sandbox {
+  private final SandboxConfig config;
+  private final Path seccomp;
+
+  BwrapSandbox(SandboxConfig config) throws IOException {
+    this.config = config;
+    Files.createDirectories(config.workRoot());
+    this.seccomp = config.workRoot().resolve("seccomp.bpf");
+    Path tmp = Files.createTempFile(config.workRoot(), "seccomp", ".tmp");
+    Files.write(tmp, SeccompFilter.program());
+    Files.move(tmp, seccomp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
+  public String name() {
+    return "bwrap";
+  }
+
+  @Override
+  public List<String> launchCommand(Slot slot) {
+    String uid = Integer.toString(slot.uid());
+    List<String> a = Sandbox.launcher(true);
+    a.addAll(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
+        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+        "/usr/bin/bwrap",
+        "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+        "--unshare-cgroup", "--disable-userns", "--die-with-parent", "--new-session",
+        "--hostname", "sandpit",
+        "--ro-bind", "/usr", "/usr",
+        "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+        "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"));
+    for (String p : Sandbox.systemPaths()) a.addAll(List.of("--ro-bind", p, p));
+    a.addAll(List.of(
+        "--proc", "/proc", "--dev", "/dev",
+        "--size", Long.toString(config.workspaceMb() * 1024 * 1024), "--tmpfs", "/tmp",
+        "--bind", slot.dir().toString(), "/work", "--chdir", "/work",
+        "--clearenv",
+        "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+        "--setenv", "HOME", "/work", "--setenv", "TMPDIR", "/tmp",
+        "--setenv", "LANG", "C.UTF-8", "--setenv", "USER", "sandbox",
+        "--seccomp", "3",
+        "/bin/sh", "-c", Sandbox.INIT));
+    return a;
+  }
+
+  @Override
+  public Map<String, String> launchEnv(Slot slot) {
+    return Map.of("SANDPIT_CGROUPS", Sandbox.cgroupDirs(slot), "SANDPIT_SECCOMP", seccomp.toString());
+  }
+
+  @Override
+  public Set<String> supervisorNames() {
+    return Set.of("bwrap");
+  }
+}

@@ -1,0 +1,61 @@
+package dev.sandpit.executor.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A sandbox backend. Every backend starts the same way: a root-side launcher joins the slot's
+ * cgroups, drops to the slot's unprivileged uid, and starts the backend, whose init waits for one
+ * command line on stdin and then execs it. So a sandbox can be started before its job arrives
+ * (the warm pool) and the program keeps the same stdin pipe for its input.
+ */
+public interface Sandbox {
+  /** The init the sandbox runs: read one line, exec it (the line is built by {@link CommandLine}). */
+  String INIT = "IFS= read -r c || exit 125; eval \"exec $c\"";
+
+  String name();
+
+  /** The argv that starts a sandbox in {@code slot} whose init waits for its command line. */
+  List<String> launchCommand(Slot slot);
+
+  /** The environment the launcher is started with (the program's is set inside). */
+  Map<String, String> launchEnv(Slot slot);
+
+  /** Process names of the sandbox's own supervisors, which a stop signal must spare. */
+  Set<String> supervisorNames();
+
+  static Sandbox create(SandboxConfig config) throws IOException {
+    return switch (config.backend()) {
+      case "bwrap" -> new BwrapSandbox(config);
+      case "firejail" -> new FirejailSandbox(config);
+      default -> throw new IllegalArgumentException("unknown sandbox backend " + config.backend());
+    };
+  }
+
+  /** The root-side launcher shared by the backends: join cgroups, then exec the rest. */
+  static List<String> launcher(boolean withSeccompFd) {
+    String script = "for d in $SANDPIT_CGROUPS; do echo $$ > \"$d/cgroup.procs\" || exit 126; done; "
+        + (withSeccompFd ? "exec \"$@\" 3< \"$SANDPIT_SECCOMP\"" : "exec \"$@\"");
+    return new ArrayList<>(List.of("/bin/sh", "-c", script, "sandpit-launch"));
+  }
+
+  static String cgroupDirs(Slot slot) {
+    return slot.cgroup().dirs().stream().map(Path::toString).collect(Collectors.joining(" "));
+  }
+
+  /** Read-only binds of the host that every sandbox gets: the toolchains, nothing private. */
+  static List<String> systemPaths() {
+    List<String> out = new ArrayList<>();
+    for (String p : List.of("/etc/alternatives", "/etc/ld.so.cache", "/etc/java-17-openjdk",
+        "/etc/localtime", "/etc/ssl/openssl.cnf")) {
+      if (Files.exists(Path.of(p))) out.add(p);
+    }
+    return out;
+  }
+}
