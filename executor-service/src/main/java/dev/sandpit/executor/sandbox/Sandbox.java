@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  */
 public interface Sandbox {
   /** The init the sandbox runs: read one line, exec it (the line is built by {@link CommandLine}). */
-  String INIT = "IFS= read -r c || exit 125; eval \"exec $c\"";
+  String INIT = "IFS= read -r c || exit 125; eval \"$c\"";
 
   String name();
 
