@@ -56,6 +56,32 @@ public final class RunRecorder implements RunListener {
     return events.stream().filter(e -> e.kind.equals("input_request")).count();
   }
 
+  /** The prompts of the input requests so far, in order. */
+  public synchronized List<String> prompts() {
+    return events.stream().filter(e -> e.kind.equals("input_request")).map(Event::text).toList();
+  }
+
+  /** stdout and stderr as the listener received them, interleaved. */
+  public synchronized String output() {
+    StringBuilder sb = new StringBuilder();
+    for (Event e : events) if (e.kind.equals("output")) sb.append(e.text);
+    return sb.toString();
+  }
+
+  /** Wait for the {@code n}th input request. */
+  public void awaitInputRequests(long n, long timeoutMs) throws InterruptedException {
+    await(ev -> ev.stream().filter(e -> e.kind.equals("input_request")).count() >= n, timeoutMs);
+  }
+
+  /** Wait until the output (both streams) contains {@code text}. */
+  public void awaitOutput(String text, long timeoutMs) throws InterruptedException {
+    await(ev -> {
+      StringBuilder sb = new StringBuilder();
+      for (Event e : ev) if (e.kind.equals("output")) sb.append(e.text);
+      return sb.indexOf(text) >= 0;
+    }, timeoutMs);
+  }
+
   /** Wait until the condition holds over the events, or fail after the timeout. */
   public synchronized void await(Predicate<List<Event>> cond, long timeoutMs) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;

@@ -2,11 +2,15 @@ package dev.sandpit.executor.sandbox;
 
 import dev.sandpit.executor.process.RunSpec;
 import dev.sandpit.executor.process.SandboxRun;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Real sandboxes on a private uid range and root dir for one test class. */
 public final class SandboxHarness implements AutoCloseable {
@@ -26,27 +30,62 @@ public final class SandboxHarness implements AutoCloseable {
     return new RunSpec(argv, Map.of(), stdin, wallMs, 0, 256L << 20, 1 << 20, interactive);
   }
 
+  /** Where the workspace appears inside this backend's sandbox (the program's cwd). */
+  public String workDir() {
+    return sandbox.name().equals("firejail") ? FirejailSandbox.HOME : "/work";
+  }
+
+  /** Host directory that holds every slot's workspace. */
+  public Path workspaceRoot() {
+    return config.workRoot().resolve("ws");
+  }
+
   /** Run {@code argv} with {@code files} in a fresh slot; the slot is cleaned afterwards. */
   public Running start(Map<String, String> files, RunSpec spec) throws Exception {
-    Slot slot = pool.take(10_000);
-    if (slot == null) throw new AssertionError("no free slot");
+    Slot slot = take();
     for (var f : files.entrySet()) {
       slot.workspace().write(f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8), false);
     }
+    Running r = startIn(slot, spec);
+    r.rec().result.whenComplete((res, e) -> recycle(slot));
+    return r;
+  }
+
+  /** A free slot the caller owns until {@link #recycle}. */
+  public Slot take() throws InterruptedException {
+    Slot slot = pool.take(20_000);
+    if (slot == null) throw new AssertionError("no free slot");
+    return slot;
+  }
+
+  /** Start {@code spec} in {@code slot}; the slot is left as the run leaves it. */
+  public Running startIn(Slot slot, RunSpec spec) throws IOException {
     SandboxRun run = SandboxRun.spawn(sandbox, slot);
     RunRecorder rec = new RunRecorder();
-    run.begin("test", spec, rec);
-    rec.result.whenComplete((r, e) -> {
-      try {
-        slot.cgroup().killAll();
-        slot.workspace().clean();
-      } catch (Exception ex) {
-        throw new RuntimeException(ex);
-      } finally {
-        pool.release(slot);
-      }
-    });
+    run.begin("test-" + slot.uid(), spec, rec);
     return new Running(run, rec, slot);
+  }
+
+  /** Kill what is left in the slot, empty its workspace and give it back to the pool. */
+  public void recycle(Slot slot) {
+    try {
+      slot.cgroup().killAll();
+      slot.workspace().clean();
+    } catch (IOException ex) {
+      throw new java.io.UncheckedIOException(ex);
+    } finally {
+      pool.release(slot);
+    }
+  }
+
+  /** A classpath resource of the test module as text (hostile programs and the like). */
+  public static String resource(String name) {
+    try (InputStream in = SandboxHarness.class.getResourceAsStream("/" + name)) {
+      if (in == null) throw new AssertionError("missing test resource " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public record Running(SandboxRun run, RunRecorder rec, Slot slot) {}
@@ -54,5 +93,10 @@ public final class SandboxHarness implements AutoCloseable {
   @Override
   public void close() {
     pool.close();
+    try (Stream<Path> s = Files.walk(config.workRoot())) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a leftover temp dir is harmless
+    }
   }
 }

@@ -1,0 +1,4 @@
+# expect: timeout
+# Burns CPU forever, prints nothing.
+while True:
+    pass

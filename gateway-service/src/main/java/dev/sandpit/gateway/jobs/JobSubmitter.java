@@ -1,0 +1,142 @@
+package dev.sandpit.gateway.jobs;
+
+import dev.sandpit.bus.EventLog;
+import dev.sandpit.gateway.GatewayConfig;
+import dev.sandpit.protocol.ClientMessage;
+import dev.sandpit.protocol.Codec;
+import dev.sandpit.protocol.ErrorCode;
+import dev.sandpit.protocol.FileNames;
+import dev.sandpit.protocol.JobSpec;
+import dev.sandpit.protocol.Keys;
+import dev.sandpit.protocol.Language;
+import dev.sandpit.protocol.Languages;
+import dev.sandpit.protocol.Limits;
+import dev.sandpit.protocol.ProtocolException;
+import dev.sandpit.protocol.ServerEvent;
+import dev.sandpit.protocol.SourceFile;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/** Validates an {@code execute} request and puts the job on the right queue. Never runs code. */
+public final class JobSubmitter {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Flag families accepted for C and C++ (issue 4 extends this allowlist). */
+  private static final Pattern C_FLAG = Pattern.compile(
+      "-O[0-3sg]?|-std=(c|gnu|c\\+\\+|gnu\\+\\+)(89|90|99|11|14|17|18|2a|2b|20|23|2x)|-W[a-z][a-z0-9=+-]*|-w|-pedantic(-errors)?"
+          + "|-g[0-3]?|-D[A-Za-z_][A-Za-z0-9_]*(=[A-Za-z0-9_.+-]*)?|-U[A-Za-z_][A-Za-z0-9_]*|-fsanitize=(address|undefined|leak)(,(address|undefined|leak))*"
+          + "|-fno-omit-frame-pointer|-l(m|pthread)|-pthread|-march=native|-ffast-math|-fno-exceptions|-fno-rtti");
+
+  private final Redis redis;
+  private final GatewayConfig config;
+  private final Fleet fleet;
+
+  public JobSubmitter(Redis redis, GatewayConfig config, Fleet fleet) {
+    this.redis = redis;
+    this.config = config;
+    this.fleet = fleet;
+  }
+
+  public static String newJobId() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /** Check everything a client sent; returns the job to queue or throws a coded error. */
+  public JobSpec validate(String jobId, ClientMessage.Execute m) {
+    if (m.language() == null) throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'language'");
+    Language lang = Languages.find(m.language());
+    if (lang == null) throw new ProtocolException(ErrorCode.UNKNOWN_LANGUAGE, "unknown language '" + m.language() + "'");
+    if (m.code() == null && (m.files() == null || m.files().isEmpty())) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'code'");
+    }
+    List<SourceFile> files = new ArrayList<>();
+    long bytes = 0;
+    Set<String> names = new HashSet<>();
+    if (m.code() != null) {
+      files.add(new SourceFile(mainName(lang, m.code()), m.code()));
+      bytes += m.code().getBytes(StandardCharsets.UTF_8).length;
+    }
+    if (m.files() != null) {
+      if (m.files().size() > config.maxFiles()) {
+        throw new ProtocolException(ErrorCode.CODE_TOO_LARGE, "more than " + config.maxFiles() + " files");
+      }
+      for (SourceFile f : m.files()) {
+        if (f == null || f.name() == null || f.content() == null) {
+          throw new ProtocolException(ErrorCode.MISSING_FIELD, "every file needs 'name' and 'content'");
+        }
+        FileNames.validate(f.name());
+        if (!files.isEmpty() && f.name().equals(files.get(0).name()) && m.code() != null) {
+          throw new ProtocolException(ErrorCode.INVALID_FIELD, "file '" + f.name() + "' clashes with the main file of 'code'");
+        }
+        files.add(f);
+        bytes += f.content().getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    for (SourceFile f : files) {
+      if (!names.add(f.name())) throw new ProtocolException(ErrorCode.INVALID_FIELD, "file '" + f.name() + "' appears twice");
+    }
+    if (bytes > config.maxCodeBytes()) {
+      throw new ProtocolException(ErrorCode.CODE_TOO_LARGE, "code is " + bytes + " bytes; the limit is " + config.maxCodeBytes());
+    }
+    if (m.stdin() != null && m.stdin().length() > config.maxCodeBytes()) {
+      throw new ProtocolException(ErrorCode.CODE_TOO_LARGE, "stdin is over " + config.maxCodeBytes() + " bytes");
+    }
+    if (m.args() != null) {
+      if (m.args().size() > 256) throw new ProtocolException(ErrorCode.INVALID_FIELD, "more than 256 args");
+      for (String a : m.args()) {
+        if (a == null || a.indexOf('\n') >= 0 || a.indexOf('\r') >= 0 || a.indexOf('\0') >= 0 || a.length() > 4096) {
+          throw new ProtocolException(ErrorCode.INVALID_FIELD, "args must be strings without line breaks or NUL, at most 4096 characters");
+        }
+      }
+    }
+    List<String> flags = m.compilerFlags() == null ? List.of() : m.compilerFlags();
+    if (!flags.isEmpty()) {
+      if (!lang.compiled()) throw new ProtocolException(ErrorCode.INVALID_FIELD, "compiler_flags given for interpreted language " + lang.id());
+      boolean cFamily = lang.id().equals("c") || lang.id().equals("cpp");
+      for (String f : flags) {
+        if (f == null || !cFamily || !C_FLAG.matcher(f).matches()) {
+          throw new ProtocolException(ErrorCode.INVALID_FIELD, "compiler flag '" + f + "' is not allowed for " + lang.id());
+        }
+      }
+    }
+    Limits limits = config.limits().resolve(m.limits());
+    if (!fleet.serves(lang)) {
+      throw new ProtocolException(ErrorCode.LANGUAGE_UNAVAILABLE, "no live worker serves " + lang.id() + " right now");
+    }
+    long now = System.currentTimeMillis();
+    return new JobSpec(jobId, lang.id(), files, m.stdin(), m.args(), limits, flags, now,
+        now + config.queueTimeoutMs(), null, null);
+  }
+
+  /** The main file's name: the language's convention (Java: the public class's name). */
+  static String mainName(Language lang, String code) {
+    if (lang.id().equals("java")) {
+      var mm = Pattern.compile("public\\s+(?:final\\s+|abstract\\s+)*class\\s+([A-Za-z_$][A-Za-z0-9_$]*)").matcher(code);
+      if (mm.find()) return mm.group(1) + ".java";
+    }
+    return lang.main();
+  }
+
+  /** Log {@code accepted} (seq 1) and queue the job. */
+  public Future<Void> enqueue(JobSpec spec, String requestId) {
+    Language lang = Languages.find(spec.language());
+    String queue = lang.compiled() ? Keys.BUILD_QUEUE : Keys.EXEC_QUEUE;
+    return redis.send(EventLog.append(new ServerEvent.Accepted(null, spec.jobId(), requestId, lang.id()), config.eventTtlS()))
+        .compose(r -> redis.send(Request.cmd(Command.XADD).arg(queue).arg("MAXLEN").arg("~").arg(100_000).arg("*")
+            .arg("job").arg(Codec.toJson(spec))))
+        .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
+        .mapEmpty();
+  }
+}
