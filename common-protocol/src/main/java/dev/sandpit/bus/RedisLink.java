@@ -39,7 +39,11 @@ public final class RedisLink {
 
   public Future<Response> send(Request req) {
     Promise<Response> p = Promise.promise();
-    context.runOnContext(v -> doSend(req).onComplete(p));
+    try {
+      context.runOnContext(v -> doSend(req).onComplete(p));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      p.fail("link " + name + " closed: Vert.x is shutting down");
+    }
     return p.future();
   }
 

@@ -82,6 +82,10 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  public Fleet fleet() {
+    return fleet;
+  }
+
   public Reaper reaper() {
     return reaper;
   }

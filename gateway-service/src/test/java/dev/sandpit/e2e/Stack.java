@@ -85,6 +85,7 @@ public final class Stack implements AutoCloseable {
     ExecutorVerticle e = new ExecutorVerticle(w, RedisConfig.from(s), LimitsConfig.from(s), rs, execTools);
     v.deployVerticle(e).await(30, TimeUnit.SECONDS);
     executors.add(e);
+    awaitInFleet(w.workerId());
     return e;
   }
 
@@ -98,6 +99,7 @@ public final class Stack implements AutoCloseable {
     vertxes.add(v);
     BuildVerticle b = new BuildVerticle(w, RedisConfig.from(s), LimitsConfig.from(s), rs, buildTools, 3600);
     v.deployVerticle(b).await(30, TimeUnit.SECONDS);
+    awaitInFleet(w.workerId());
     return b;
   }
 
@@ -113,6 +115,18 @@ public final class Stack implements AutoCloseable {
     Process p = pb.start();
     processes.add(p);
     return p;
+  }
+
+  /** Wait until the gateway's view of the fleet shows the worker (it refreshes every second). */
+  public void awaitInFleet(String workerId) throws InterruptedException {
+    if (gateway == null) return;
+    dev.sandpit.testing.Await.until("worker " + workerId + " in the gateway's fleet", 10_000,
+        () -> gateway.fleet().workers().stream().anyMatch(x -> x.id().equals(workerId)));
+  }
+
+  /** Whether the gateway's fleet view shows the worker as draining. */
+  public boolean gatewayFleetDraining(String workerId) {
+    return gateway.fleet().workers().stream().anyMatch(w -> w.id().equals(workerId) && w.draining());
   }
 
   public Path logOf(String workerId) {

@@ -122,9 +122,18 @@ public final class WsClient implements AutoCloseable {
     return await(ServerEvent.Complete.class, c -> jobId.equals(c.jobId()), timeoutMs);
   }
 
-  public ServerEvent.InputRequest inputRequest(String jobId, int nth, long timeoutMs) throws InterruptedException {
-    int[] count = {0};
-    return await(ServerEvent.InputRequest.class, r -> jobId.equals(r.jobId()) && ++count[0] == nth, timeoutMs);
+  /** The nth input request of a job (1-based), waiting up to the timeout. */
+  public synchronized ServerEvent.InputRequest inputRequest(String jobId, int nth, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (true) {
+      int n = 0;
+      for (ServerEvent e : events) {
+        if (e instanceof ServerEvent.InputRequest r && jobId.equals(r.jobId()) && ++n == nth) return r;
+      }
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) throw new AssertionError("no input_request #" + nth + " in " + timeoutMs + " ms; got " + raw);
+      wait(left);
+    }
   }
 
   public synchronized ServerEvent.Error error(Predicate<ServerEvent.Error> p, long timeoutMs) throws InterruptedException {

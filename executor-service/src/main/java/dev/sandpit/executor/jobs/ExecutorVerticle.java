@@ -48,6 +48,7 @@ public final class ExecutorVerticle extends VerticleBase {
   private QueueConsumer consumer;
   private HttpServer health;
   private volatile int active;
+  private volatile int completed;
   private volatile boolean draining;
 
   public ExecutorVerticle(WorkerConfig worker, RedisConfig redis, LimitsConfig limits, RunSlots slots,
@@ -107,6 +108,7 @@ public final class ExecutorVerticle extends VerticleBase {
 
   void finished(JobExecution j) {
     jobs.remove(j.jobId());
+    completed++;
     active--;
     consumer.poke();
   }
@@ -192,6 +194,11 @@ public final class ExecutorVerticle extends VerticleBase {
 
   public boolean healthy() {
     return heartbeat != null && heartbeat.healthy();
+  }
+
+  /** Jobs this executor took and finished (any verdict). */
+  public int completed() {
+    return completed;
   }
 
   public int active() {

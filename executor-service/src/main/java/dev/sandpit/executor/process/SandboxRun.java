@@ -110,7 +110,11 @@ public final class SandboxRun {
 
   /** Write text to the program's stdin (in order with every other write). */
   public void write(String data) {
-    if (!stdinClosed) stdinQueue.add(data.getBytes(StandardCharsets.UTF_8));
+    if (stdinClosed) return;
+    synchronized (emitLock) {
+      tail.setLength(0); // the answer ends the prompt's line, as the echo would in a terminal
+    }
+    stdinQueue.add(data.getBytes(StandardCharsets.UTF_8));
   }
 
   public void closeStdin() {
@@ -310,10 +314,13 @@ public final class SandboxRun {
         // stream closed under us when the run was torn down
       } finally {
         busy = true;
-        deliver(buf, 0, true);
-        synchronized (this) {
-          done = true;
-          notifyAll();
+        try {
+          deliver(buf, 0, true);
+        } finally {
+          synchronized (this) {
+            done = true;
+            notifyAll();
+          }
         }
       }
     }

@@ -23,7 +23,10 @@ final class Utf8Chunker {
     }
     CharBuffer out = CharBuffer.allocate((int) (in.remaining() * 1.1) + 8);
     decoder.decode(in, out, last);
-    if (last) decoder.flush(out);
+    if (last) {
+      decoder.flush(out);
+      decoder.reset(); // a flushed decoder refuses further input (IllegalStateException)
+    }
     byte[] rest = new byte[in.remaining()];
     in.get(rest);
     pending = ByteBuffer.wrap(rest);

@@ -14,8 +14,9 @@ import java.util.Set;
  * Firejail backend (the product card's sandbox). Started as the slot's unprivileged uid (firejail
  * started by root would leave the program as root with every capability), from an empty
  * environment, without a profile or a login shell, with no network, private /dev and /tmp, the
- * workspace as home, firejail's default seccomp filter, every capability dropped, no new
- * privileges, and deterministic shutdown so no daemon keeps the sandbox alive.
+ * workspace as home, firejail's default seccomp filter plus namespaces, io_uring and the i386 ABI,
+ * every capability dropped, no new privileges, and deterministic shutdown so no daemon keeps the
+ * sandbox alive.
  *
  * <p>Firejail refuses to start for a uid without a passwd entry ({@code getpwuid}), and it mounts
  * its private /tmp and blacklists over the workspace's host path (under /tmp or /var). So the
@@ -67,7 +68,11 @@ final class FirejailSandbox implements Sandbox {
         "/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--inh-caps=-all", "--",
         "/usr/bin/firejail", "--quiet", "--noprofile", "--net=none", "--nosound", "--no3d",
         "--private-dev", "--private-tmp", "--private-cache",
-        "--caps.drop=all", "--nonewprivs", "--seccomp", "--nogroups", "--noroot",
+        "--caps.drop=all", "--nonewprivs", "--nogroups", "--noroot",
+        // the default filter lets namespaces (unshare/clone/setns), io_uring and the i386 ABI
+        // through; refuse them as the bwrap backend does
+        "--seccomp=io_uring_setup,io_uring_enter,io_uring_register", "--restrict-namespaces",
+        "--seccomp.block-secondary",
         "--deterministic-shutdown", "--rlimit-fsize=" + config.workspaceMb() * 1024 * 1024,
         // /run itself cannot be blacklisted (firejail keeps its own state in /run/firejail)
         "--whitelist=/run/firejail",

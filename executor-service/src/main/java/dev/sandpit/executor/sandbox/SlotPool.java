@@ -33,7 +33,8 @@ public final class SlotPool implements AutoCloseable {
 
   public static SlotPool claim(SandboxConfig config, int size) throws IOException {
     SlotPool pool = new SlotPool(config, size);
-    Path locks = config.workRoot().resolve("locks");
+    // uids and their cgroups are host-wide, so their leases are too, whatever the work root
+    Path locks = Workspace.isRoot() ? Path.of("/run/sandpit/uid-locks") : config.workRoot().resolve("locks");
     Files.createDirectories(locks);
     for (int uid = config.uidBase(); uid < config.uidBase() + config.uidCount() && pool.all.size() < size; uid++) {
       FileChannel ch = FileChannel.open(locks.resolve("uid-" + uid + ".lock"),

@@ -66,14 +66,18 @@ public final class Workspace {
   /** Write a file of the run (path already validated relative); creates parent directories. */
   public void write(String relative, byte[] content, boolean executable) throws IOException {
     Path target = resolve(relative);
-    Path parent = target.getParent();
-    List<Path> created = new ArrayList<>();
-    for (Path p = parent; p != null && !p.equals(dir) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
-      created.add(0, p);
-    }
-    for (Path p : created) {
-      Files.createDirectory(p);
-      chown(p);
+    // every directory on the way must be a real directory: an earlier run may have planted links
+    // (sub -> /etc), and root must not follow them out of the workspace
+    Path p = dir;
+    Path parents = dir.relativize(target).getParent();
+    for (Path name : parents == null ? List.<Path>of() : parents) {
+      p = p.resolve(name);
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(p);
+        chown(p);
+      } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(relative + " lies behind a link or a file");
+      }
     }
     Files.write(target, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
         LinkOption.NOFOLLOW_LINKS);

@@ -1,0 +1,720 @@
+package dev.sandpit.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sandpit benchmarks against a running stack (started by {@code ./sandpit bench}):
+ *
+ * <ol>
+ *   <li>bare baseline: {@code python3 -c 'print(1)'} spawned here (spawn → exit, spawn → first byte);
+ *   <li>end to end {@code print(1)}: execute sent → complete, sequential on one connection;
+ *   <li>time to first output: execute sent → first output event;
+ *   <li>input round trip: input_response sent → the output event echoing it;
+ *   <li>throughput: N connections running print(1) back to back;
+ *   <li>output throughput: 10 MB of stdout, end to end and bare.
+ * </ol>
+ *
+ * 1–3 are measured interleaved (bare and stack alternately, order flipped every iteration) so
+ * machine noise hits both sides alike. Every wait has a deadline; failed runs are counted and
+ * reported, never waited on for ever. Usage: {@code Bench ws://host:port/ws/execute [--n 100]
+ * [--rt 200] [--clients 8] [--load-s 10] [--out-runs 3] [--json .sandpit/bench.json]}.
+ */
+public final class Bench {
+  static final String PYTHON = "/usr/bin/python3";
+  static final String PATH_ENV = "/usr/local/bin:/usr/bin:/bin";
+  static final String ECHO = "import sys\nwhile True:\n    l = sys.stdin.readline()\n    if not l: break\n    sys.stdout.write(l)\n";
+  /** 10 × 1,000,000 bytes (100-byte lines). The brief's example had range(100), which is 100 MB. */
+  static final String BIG = "import sys\nb = ('x'*99+'\\n')*10000\nfor _ in range(10): sys.stdout.write(b)\n";
+  static final long BIG_BYTES = 10_000_000L;
+
+  private static final AtomicLong REQ = new AtomicLong();
+  private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "bench-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private final URI uri;
+  private final int n;
+  private final int rt;
+  private final int clients;
+  private final int loadS;
+  private final int outRuns;
+  private final Path jsonOut;
+  private final List<String[]> rows = new ArrayList<>();
+  private final Map<String, Object> json = new LinkedHashMap<>();
+  private final Map<String, Object> figures = new LinkedHashMap<>();
+  private final Map<String, Failures> failures = new LinkedHashMap<>();
+
+  Bench(URI uri, int n, int rt, int clients, int loadS, int outRuns, Path jsonOut) {
+    this.uri = uri;
+    this.n = n;
+    this.rt = rt;
+    this.clients = clients;
+    this.loadS = loadS;
+    this.outRuns = outRuns;
+    this.jsonOut = jsonOut;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: Bench ws://host:port/ws/execute [--n 100] [--rt 200] [--clients 8] [--load-s 10] [--out-runs 3] [--json file]");
+      System.exit(2);
+    }
+    URI uri = URI.create(args[0]);
+    int n = 100, rt = 200, clients = 8, loadS = 10, outRuns = 3;
+    Path json = Path.of(".sandpit", "bench.json");
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      if (v == null) throw new IllegalArgumentException("option " + a + " needs a value");
+      switch (a) {
+        case "--n" -> n = Integer.parseInt(v);
+        case "--rt" -> rt = Integer.parseInt(v);
+        case "--clients" -> clients = Integer.parseInt(v);
+        case "--load-s" -> loadS = Integer.parseInt(v);
+        case "--out-runs" -> outRuns = Integer.parseInt(v);
+        case "--json" -> json = Path.of(v);
+        default -> throw new IllegalArgumentException("unknown option " + a);
+      }
+      i++;
+    }
+    int rc = new Bench(uri, n, rt, clients, loadS, outRuns, json).run();
+    System.exit(rc);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  int run() throws Exception {
+    long started = System.nanoTime();
+    json.put("url", uri.toString());
+    json.put("cores", Runtime.getRuntime().availableProcessors());
+    json.put("java", System.getProperty("java.version"));
+    json.put("started_at", java.time.Instant.now().toString());
+    try (RawWs ws = RawWs.connect(uri, 10_000)) {
+      warmUp(ws);
+      phaseLatency(ws);
+      phaseRoundTrip(ws);
+    }
+    phaseLoad();
+    try (RawWs ws = RawWs.connect(uri, 10_000)) {
+      phaseOutput(ws);
+    }
+    long totalFailures = failures.values().stream().mapToLong(f -> f.count).sum();
+    row("failures (complete status != ok, timeouts, errors)", totalFailures + " of " + failures.values().stream()
+        .mapToLong(f -> f.attempts).sum() + " runs", "0", totalFailures == 0);
+    double secs = (System.nanoTime() - started) / 1e9;
+    json.put("duration_s", round(secs, 1));
+    json.put("figures", figures);
+    Map<String, Object> f = new LinkedHashMap<>();
+    failures.forEach((k, v) -> f.put(k, v.toJson()));
+    json.put("failures", f);
+    List<Map<String, Object>> table = new ArrayList<>();
+    for (String[] r : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("figure", r[0]);
+      m.put("value", r[1]);
+      m.put("target", r[2]);
+      m.put("result", r[3]);
+      table.add(m);
+    }
+    json.put("table", table);
+    printTable(secs);
+    Files.createDirectories(jsonOut.toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonOut.toFile(), json);
+    System.out.println("(written to " + jsonOut + ")");
+    return 0;
+  }
+
+  // ---- warm-up ----
+
+  private void warmUp(RawWs ws) throws Exception {
+    log("warming up (30 runs through the stack, 15 bare spawns)...");
+    Failures warm = new Failures();
+    for (int i = 0; i < 30; i++) {
+      if (i % 2 == 0) bare(List.of(PYTHON, "-c", "print(1)"), 10_000);
+      runOnce(ws, execute("python", "print(1)", null, null), 20_000, warm);
+    }
+    json.put("warmup_failures", warm.toJson());
+  }
+
+  // ---- 1-3: bare vs end to end print(1), interleaved ----
+
+  private void phaseLatency(RawWs ws) throws Exception {
+    log("measuring print(1): " + n + " bare spawns and " + n + " runs through the stack, interleaved...");
+    Failures fails = failures.computeIfAbsent("print1_sequential", k -> new Failures());
+    Samples bareTotal = new Samples(), bareFirst = new Samples(), e2eTotal = new Samples(), e2eFirst = new Samples();
+    Samples toAccepted = new Samples(), acceptedToFirst = new Samples(), firstToComplete = new Samples(), execMs = new Samples();
+    Failures bareFails = failures.computeIfAbsent("print1_bare", k -> new Failures());
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < 2; k++) {
+        boolean doBare = (i + k) % 2 == 0;
+        if (doBare) {
+          BareResult b = bare(List.of(PYTHON, "-c", "print(1)"), 10_000);
+          bareFails.attempts++;
+          if (b.ok() && b.bytes == 2) {
+            bareTotal.add(b.totalNs);
+            bareFirst.add(b.firstNs);
+          } else {
+            bareFails.fail("bare: exit " + b.exit + ", " + b.bytes + " bytes" + (b.timedOut ? ", timed out" : ""));
+          }
+        } else {
+          Run r = runOnce(ws, execute("python", "print(1)", null, null), 20_000, fails);
+          if (r.ok && !"1\n".equals(r.smallStdout)) fails.fail("stdout was " + quote(r.smallStdout) + " not \"1\\n\"");
+          else if (r.ok) {
+            e2eTotal.add(r.completeNs - r.sentNs);
+            if (r.firstOutNs > 0) e2eFirst.add(r.firstOutNs - r.sentNs);
+            toAccepted.add(r.acceptedNs - r.sentNs);
+            if (r.firstOutNs > 0) acceptedToFirst.add(r.firstOutNs - r.acceptedNs);
+            if (r.firstOutNs > 0) firstToComplete.add(r.completeNs - r.firstOutNs);
+            if (r.execMs >= 0) execMs.addRaw(r.execMs);
+          }
+        }
+      }
+    }
+    figures.put("bare_print1_ms", bareTotal.toJson());
+    figures.put("bare_print1_first_byte_ms", bareFirst.toJson());
+    figures.put("e2e_print1_ms", e2eTotal.toJson());
+    figures.put("e2e_print1_first_output_ms", e2eFirst.toJson());
+    Map<String, Object> parts = new LinkedHashMap<>();
+    parts.put("execute_to_accepted_ms", toAccepted.toJson());
+    parts.put("accepted_to_first_output_ms", acceptedToFirst.toJson());
+    parts.put("first_output_to_complete_ms", firstToComplete.toJson());
+    parts.put("executor_execution_time_ms", execMs.toJson());
+    figures.put("e2e_print1_breakdown", parts);
+
+    row("1 bare spawn python3 -c print(1) → exit" + nOf(bareTotal), pq(bareTotal), "baseline", null);
+    double ratio = e2eTotal.p(50) / bareTotal.p(50);
+    figures.put("e2e_over_bare_p50_ratio", round(ratio, 2));
+    figures.put("e2e_over_bare_p99_ratio", round(e2eTotal.p(99) / bareTotal.p(99), 2));
+    row("2 e2e print(1) execute → complete" + nOf(e2eTotal), pq(e2eTotal) + fmt("  = %.2fx bare p50", ratio),
+        "p50 ≤ 2x bare", e2eTotal.size() > 0 && ratio <= 2.0);
+    row("3 bare spawn → first stdout byte" + nOf(bareFirst), pq(bareFirst), "baseline", null);
+    double over = e2eFirst.p(50) - bareFirst.p(50);
+    figures.put("e2e_first_output_minus_bare_p50_ms", round(over, 2));
+    row("3 e2e execute → first output event" + nOf(e2eFirst), pq(e2eFirst) + fmt("  = bare%+.1f ms", over),
+        "p50 ≤ bare+10 ms", e2eFirst.size() > 0 && over <= 10.0);
+    row("2 e2e breakdown p50s: →accepted / →1st output / →complete; executor's execution_time",
+        fmt("%.1f / +%.1f / +%.1f ms; %.0f ms", toAccepted.p(50), acceptedToFirst.p(50), firstToComplete.p(50), execMs.p(50)),
+        "info", null);
+  }
+
+  // ---- 4: input round trip ----
+
+  private void phaseRoundTrip(RawWs ws) throws Exception {
+    int warm = Math.min(20, rt);
+    log("measuring the input round trip: " + warm + " warm-up + " + rt + " echoes...");
+    Failures fails = failures.computeIfAbsent("input_round_trip", k -> new Failures());
+    fails.attempts++;
+    Samples echo = new Samples(), prompt = new Samples();
+    int missingPrompts = 0;
+    String req = "rt" + REQ.incrementAndGet();
+    ws.send(execute("python", ECHO, req, "\"wall_ms\":120000"));
+    long deadline = System.nanoTime() + ms(20_000);
+    String job = null;
+    boolean prompted = false;
+    while (!prompted) {
+      RawWs.Ev e = ws.poll(deadline);
+      if (e == null) {
+        fails.fail("no input_request within 20 s of execute");
+        return;
+      }
+      if (e.type.equals("closed")) throw new IOException("connection closed: " + e.raw);
+      if (job == null && e.type.equals("accepted") && req.equals(e.requestId)) job = e.jobId;
+      else if (e.type.equals("error") && (req.equals(e.requestId) || job != null && job.equals(e.jobId))) {
+        fails.fail("error: " + e.raw);
+        return;
+      } else if (job != null && job.equals(e.jobId)) {
+        if (e.type.equals("input_request")) prompted = true;
+        else if (e.type.equals("complete")) {
+          fails.fail("ended before asking: " + e.raw);
+          return;
+        }
+      }
+    }
+    String ended = null;
+    for (int i = 1; i <= warm + rt && ended == null; i++) {
+      String want = "x" + i + "\n";
+      String msg = "{\"type\":\"input_response\",\"job_id\":\"" + job + "\",\"data\":\"x" + i + "\\n\"}";
+      long t0 = System.nanoTime();
+      ws.send(msg);
+      long dl = t0 + ms(5_000);
+      StringBuilder got = new StringBuilder();
+      long echoAt = 0, promptAt = 0;
+      while (promptAt == 0) {
+        RawWs.Ev e = ws.poll(echoAt == 0 ? dl : Math.min(dl, echoAt + ms(2_000)));
+        if (e == null) break;
+        if (e.type.equals("closed")) throw new IOException("connection closed: " + e.raw);
+        if (!job.equals(e.jobId)) continue;
+        if (e.type.equals("output") && echoAt == 0) {
+          if (e.data != null) got.append(e.data);
+          if (got.indexOf(want) >= 0) echoAt = e.t;
+        } else if (e.type.equals("input_request") && echoAt != 0) {
+          promptAt = e.t;
+        } else if (e.type.equals("complete")) {
+          ended = e.raw;
+          break;
+        }
+      }
+      if (echoAt == 0) {
+        if (ended == null) fails.fail("echo " + i + " did not arrive within 5 s (got " + quote(got.toString()) + ")");
+        break;
+      }
+      if (i > warm) {
+        echo.add(echoAt - t0);
+        if (promptAt != 0) prompt.add(promptAt - t0);
+      }
+      if (promptAt == 0) missingPrompts++;
+    }
+    if (ended != null) {
+      fails.fail("the echo program ended early: " + ended);
+    } else {
+      ws.send("{\"type\":\"eof\",\"job_id\":\"" + job + "\"}");
+      long dl = System.nanoTime() + ms(10_000);
+      String status = null;
+      while (status == null) {
+        RawWs.Ev e = ws.poll(dl);
+        if (e == null) break;
+        if (e.type.equals("closed")) throw new IOException("connection closed: " + e.raw);
+        if (job.equals(e.jobId) && e.type.equals("complete")) status = e.status;
+      }
+      if (!"ok".equals(status)) fails.fail(status == null ? "no complete within 10 s of eof" : "complete status " + status);
+    }
+    figures.put("input_round_trip_ms", echo.toJson());
+    figures.put("input_round_trip_to_next_prompt_ms", prompt.toJson());
+    figures.put("input_round_trip_missing_prompts", missingPrompts);
+    row("4 input_response → echoed output" + nOf(echo), pq(echo), "p50 ≤ 3 ms", echo.size() > 0 && echo.p(50) <= 3.0);
+    row("4 input_response → next input_request" + nOf(prompt), pq(prompt)
+        + (missingPrompts > 0 ? "  (" + missingPrompts + " prompts missing)" : ""), "info", null);
+  }
+
+  // ---- 5: throughput with concurrent clients ----
+
+  private void phaseLoad() throws Exception {
+    log("load: 2 s warm-up, then " + clients + " connections running print(1) back to back for " + loadS + " s...");
+    load(2, new Failures(), new Samples(), null);
+    Failures fails = failures.computeIfAbsent("print1_load", k -> new Failures());
+    Samples lat = new Samples();
+    double[] rate = new double[1];
+    load(loadS, fails, lat, rate);
+    figures.put("load_clients", clients);
+    figures.put("load_runs_per_s", round(rate[0], 1));
+    figures.put("load_latency_ms", lat.toJson());
+    row("5 throughput, " + clients + " connections × print(1), " + loadS + " s", fmt("%.1f runs/s (%d runs)", rate[0], lat.size()),
+        "≥ 60 runs/s", rate[0] >= 60.0);
+    row("5 e2e latency under that load" + nOf(lat), pq(lat), "info", null);
+  }
+
+  private void load(int seconds, Failures fails, Samples lat, double[] rate) throws Exception {
+    List<RawWs> conns = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      for (int c = 0; c < clients; c++) conns.add(RawWs.connect(uri, 10_000));
+      CountDownLatch go = new CountDownLatch(1);
+      long[] start = new long[1];
+      List<Future<List<Long>>> futures = new ArrayList<>();
+      Failures[] perThread = new Failures[clients];
+      for (int c = 0; c < clients; c++) {
+        RawWs ws = conns.get(c);
+        Failures f = perThread[c] = new Failures();
+        futures.add(pool.submit(() -> {
+          List<Long> out = new ArrayList<>();
+          go.await();
+          long end = start[0] + ms(seconds * 1000L);
+          while (System.nanoTime() < end) {
+            Run r = runOnce(ws, execute("python", "print(1)", null, null), 20_000, f);
+            if (r.ok && !"1\n".equals(r.smallStdout)) f.fail("stdout was " + quote(r.smallStdout));
+            else if (r.ok) out.add(r.completeNs - r.sentNs);
+            if (ws.isClosed()) break;
+          }
+          return out;
+        }));
+      }
+      start[0] = System.nanoTime();
+      go.countDown();
+      long ok = 0;
+      for (Future<List<Long>> fu : futures) {
+        for (long v : fu.get(seconds + 60L, TimeUnit.SECONDS)) {
+          lat.add(v);
+          ok++;
+        }
+      }
+      double elapsed = (System.nanoTime() - start[0]) / 1e9;
+      for (Failures f : perThread) fails.merge(f);
+      if (rate != null) rate[0] = ok / elapsed;
+    } finally {
+      pool.shutdownNow();
+      for (RawWs ws : conns) ws.close();
+    }
+  }
+
+  // ---- 6: output throughput ----
+
+  private void phaseOutput(RawWs ws) throws Exception {
+    log("output: 10 MB of stdout, 1 warm-up + " + outRuns + " runs each through the stack and bare, interleaved...");
+    Failures fails = failures.computeIfAbsent("output_10mb", k -> new Failures());
+    Failures bareFails = failures.computeIfAbsent("output_10mb_bare", k -> new Failures());
+    List<String> bareCmd = List.of(PYTHON, "-E", "-s", "-u", "-c", BIG);
+    String exec = execute("python", BIG, null, "\"output_kb\":20000,\"wall_ms\":60000,\"cpu_ms\":60000");
+    runOnce(ws, exec, 90_000, new Failures());
+    bare(bareCmd, 60_000);
+    Samples e2eRate = new Samples(), bareRate = new Samples(), e2eTotal = new Samples(), bareTotal = new Samples();
+    List<Long> received = new ArrayList<>();
+    for (int i = 0; i < outRuns; i++) {
+      for (int k = 0; k < 2; k++) {
+        if ((i + k) % 2 == 0) {
+          Run r = runOnce(ws, exec, 90_000, fails);
+          received.add(r.stdoutBytes);
+          if (r.ok && r.stdoutBytes != BIG_BYTES) fails.fail("received " + r.stdoutBytes + " bytes, not " + BIG_BYTES);
+          else if (r.ok && r.completeNs > r.firstOutNs) {
+            e2eRate.addRaw(BIG_BYTES / 1e6 / ((r.completeNs - r.firstOutNs) / 1e9));
+            e2eTotal.add(r.completeNs - r.sentNs);
+          }
+        } else {
+          BareResult b = bare(bareCmd, 60_000);
+          bareFails.attempts++;
+          if (!b.ok() || b.bytes != BIG_BYTES) {
+            bareFails.fail("bare: exit " + b.exit + ", " + b.bytes + " bytes" + (b.timedOut ? ", timed out" : ""));
+          } else {
+            bareRate.addRaw(BIG_BYTES / 1e6 / ((b.totalNs - b.firstNs) / 1e9));
+            bareTotal.add(b.totalNs);
+          }
+        }
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("e2e_mb_per_s", e2eRate.toJsonRaw());
+    m.put("bare_mb_per_s", bareRate.toJsonRaw());
+    m.put("e2e_total_ms", e2eTotal.toJson());
+    m.put("bare_total_ms", bareTotal.toJson());
+    m.put("received_bytes", received);
+    figures.put("output_10mb", m);
+    boolean allExact = !received.isEmpty() && received.stream().allMatch(b -> b == BIG_BYTES);
+    row("6 e2e 10 MB stdout, first output → complete" + nOf(e2eRate),
+        fmt("%.1f MB/s median (%.0f ms execute → complete)", e2eRate.median(), e2eTotal.p(50)), "info", null);
+    row("6 bare 10 MB stdout, first byte → exit" + nOf(bareRate),
+        fmt("%.1f MB/s median (%.0f ms spawn → exit)  e2e = %.2fx bare", bareRate.median(), bareTotal.p(50),
+            e2eRate.median() / bareRate.median()), "info", null);
+    row("6 bytes received per 10 MB run", received.toString(), "= 10000000", allExact);
+  }
+
+  // ---- one run through the stack ----
+
+  static final class Run {
+    boolean ok;
+    long sentNs, acceptedNs, firstOutNs, completeNs, stdoutBytes;
+    long execMs = -1; // the executor's own wall time of the program (complete.execution_time)
+    String smallStdout = "";
+    String status;
+  }
+
+  /** Send one execute and follow it to its complete (or the deadline). Sequential per connection. */
+  static Run runOnce(RawWs ws, String executeWithoutId, long timeoutMs, Failures fails) throws Exception {
+    Run r = new Run();
+    fails.attempts++;
+    String req = "r" + REQ.incrementAndGet();
+    String msg = executeWithoutId.substring(0, executeWithoutId.length() - 1) + ",\"request_id\":\"" + req + "\"}";
+    StringBuilder small = new StringBuilder();
+    r.sentNs = System.nanoTime();
+    ws.send(msg);
+    long deadline = r.sentNs + ms(timeoutMs);
+    String job = null;
+    while (true) {
+      RawWs.Ev e = ws.poll(deadline);
+      if (e == null) {
+        fails.fail("no complete within " + timeoutMs + " ms" + (job == null ? " (not even accepted)" : " (job " + job + ")"));
+        return r;
+      }
+      switch (e.type) {
+        case "closed" -> {
+          fails.fail("connection closed: " + e.raw);
+          return r;
+        }
+        case "accepted" -> {
+          if (job == null && req.equals(e.requestId)) {
+            job = e.jobId;
+            r.acceptedNs = e.t;
+          }
+        }
+        case "error" -> {
+          if (req.equals(e.requestId) || job != null && job.equals(e.jobId)) {
+            fails.fail("error: " + e.raw);
+            return r;
+          }
+        }
+        case "output" -> {
+          if (job != null && job.equals(e.jobId)) {
+            if (r.firstOutNs == 0) r.firstOutNs = e.t;
+            if ("stdout".equals(e.stream)) {
+              r.stdoutBytes += e.dataBytes;
+              if (small.length() < 256 && e.data != null) small.append(e.data);
+            } else {
+              fails.note("stderr: " + (e.data == null ? e.dataBytes + " bytes" : e.data.strip()));
+            }
+          }
+        }
+        case "complete" -> {
+          if (job != null && job.equals(e.jobId)) {
+            r.completeNs = e.t;
+            r.status = e.status;
+            r.execMs = longField(e.raw, "\"execution_time\":");
+            r.smallStdout = small.toString();
+            if ("ok".equals(e.status)) r.ok = true;
+            else fails.fail("status " + e.status + ": " + e.raw);
+            return r;
+          }
+        }
+        default -> {
+          // input_request and compile are not expected here; other jobs' events are ignored
+        }
+      }
+    }
+  }
+
+  static long longField(String s, String key) {
+    int k = s == null ? -1 : s.indexOf(key);
+    if (k < 0) return -1;
+    long v = 0;
+    int i = k + key.length();
+    if (i >= s.length() || !Character.isDigit(s.charAt(i))) return -1;
+    while (i < s.length() && Character.isDigit(s.charAt(i))) v = v * 10 + (s.charAt(i++) - '0');
+    return v;
+  }
+
+  /** An execute frame without request_id (runOnce adds it; it must end with '}'). */
+  static String execute(String lang, String code, String requestId, String limits) {
+    StringBuilder sb = new StringBuilder("{\"type\":\"execute\",\"language\":\"").append(lang).append("\",\"code\":");
+    jsonString(sb, code);
+    if (limits != null) sb.append(",\"limits\":{").append(limits).append('}');
+    if (requestId != null) sb.append(",\"request_id\":\"").append(requestId).append('"');
+    return sb.append('}').toString();
+  }
+
+  static void jsonString(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '\r' -> sb.append("\\r");
+        default -> {
+          if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+          else sb.append(c);
+        }
+      }
+    }
+    sb.append('"');
+  }
+
+  // ---- bare spawn ----
+
+  record BareResult(long firstNs, long totalNs, long bytes, int exit, boolean timedOut) {
+    boolean ok() {
+      return exit == 0 && !timedOut;
+    }
+  }
+
+  /** Spawn with an environment of PATH only; time to the first stdout byte and to exit. */
+  static BareResult bare(List<String> cmd, long timeoutMs) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().clear();
+    pb.environment().put("PATH", PATH_ENV);
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    byte[] buf = new byte[1 << 16];
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    boolean[] killed = {false};
+    ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
+      killed[0] = true;
+      p.destroyForcibly();
+    }, timeoutMs, TimeUnit.MILLISECONDS);
+    long first = 0, bytes = 0;
+    try {
+      p.getOutputStream().close();
+      InputStream in = p.getInputStream();
+      int r;
+      while ((r = in.read(buf)) >= 0) {
+        if (r > 0 && first == 0) first = System.nanoTime();
+        bytes += r;
+      }
+      if (!p.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        return new BareResult(0, 0, bytes, -1, true);
+      }
+    } catch (IOException e) {
+      p.destroyForcibly();
+      return new BareResult(0, 0, bytes, -1, killed[0]);
+    } finally {
+      dog.cancel(false);
+    }
+    long t1 = System.nanoTime();
+    return new BareResult(first == 0 ? 0 : first - t0, t1 - t0, bytes, p.exitValue(), killed[0]);
+  }
+
+  // ---- statistics ----
+
+  /** Durations in ns (shown in ms) or raw values. */
+  static final class Samples {
+    private final List<Double> v = new ArrayList<>();
+
+    synchronized void add(long nanos) {
+      v.add(nanos / 1e6);
+    }
+
+    synchronized void addRaw(double x) {
+      v.add(x);
+    }
+
+    synchronized int size() {
+      return v.size();
+    }
+
+    /** Nearest-rank percentile; NaN when empty. */
+    synchronized double p(double pct) {
+      if (v.isEmpty()) return Double.NaN;
+      double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      int rank = (int) Math.ceil(pct / 100.0 * s.length);
+      return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
+    }
+
+    double median() {
+      return p(50);
+    }
+
+    synchronized Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("n", v.size());
+      if (v.isEmpty()) return m;
+      double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      m.put("min", round(s[0], 3));
+      m.put("p50", round(p(50), 3));
+      m.put("p90", round(p(90), 3));
+      m.put("p99", round(p(99), 3));
+      m.put("max", round(s[s.length - 1], 3));
+      m.put("mean", round(Arrays.stream(s).average().orElse(0), 3));
+      return m;
+    }
+
+    Map<String, Object> toJsonRaw() {
+      Map<String, Object> m = toJson();
+      synchronized (this) {
+        m.put("values", v.stream().map(x -> round(x, 2)).toList());
+      }
+      return m;
+    }
+  }
+
+  /** Failed runs of one series, with the first few reasons. */
+  static final class Failures {
+    long attempts;
+    long count;
+    final List<String> reasons = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+
+    synchronized void fail(String why) {
+      count++;
+      if (reasons.size() < 5) reasons.add(why.length() > 300 ? why.substring(0, 300) + "…" : why);
+    }
+
+    synchronized void note(String what) {
+      if (notes.size() < 5) notes.add(what.length() > 300 ? what.substring(0, 300) + "…" : what);
+    }
+
+    synchronized void merge(Failures o) {
+      attempts += o.attempts;
+      count += o.count;
+      for (String r : o.reasons) if (reasons.size() < 5) reasons.add(r);
+      for (String r : o.notes) if (notes.size() < 5) notes.add(r);
+    }
+
+    synchronized Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("attempts", attempts);
+      m.put("failed", count);
+      if (!reasons.isEmpty()) m.put("reasons", List.copyOf(reasons));
+      if (!notes.isEmpty()) m.put("notes", List.copyOf(notes));
+      return m;
+    }
+  }
+
+  // ---- output ----
+
+  private void row(String figure, String value, String target, Boolean pass) {
+    rows.add(new String[] {figure, value, target, pass == null ? "-" : pass ? "PASS" : "MISS"});
+  }
+
+  private void printTable(double secs) {
+    int w0 = 0, w1 = 0, w2 = 0;
+    for (String[] r : rows) {
+      w0 = Math.max(w0, r[0].length());
+      w1 = Math.max(w1, r[1].length());
+      w2 = Math.max(w2, r[2].length());
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(fmt("Sandpit bench — %s, %d cores, %.0f s%n", uri, Runtime.getRuntime().availableProcessors(), secs));
+    String f = "%-" + w0 + "s  %-" + w1 + "s  %-" + w2 + "s  %s%n";
+    sb.append(fmt(f, "figure", "value", "target", "result"));
+    for (String[] r : rows) sb.append(fmt(f, r[0], r[1], r[2], r[3]));
+    failures.forEach((k, v) -> {
+      if (v.count > 0 || !v.notes.isEmpty()) {
+        sb.append(fmt("  %s: %d of %d failed %s%s%n", k, v.count, v.attempts, v.reasons, v.notes.isEmpty() ? "" : " notes " + v.notes));
+      }
+    });
+    System.out.print(sb);
+    System.out.flush();
+  }
+
+  private static String pq(Samples s) {
+    if (s.size() == 0) return "no samples";
+    return fmt("p50 %6.2f ms  p99 %6.2f ms", s.p(50), s.p(99));
+  }
+
+  private static String nOf(Samples s) {
+    return " [n=" + s.size() + "]";
+  }
+
+  static String fmt(String f, Object... a) {
+    return String.format(Locale.ROOT, f, a);
+  }
+
+  static double round(double x, int digits) {
+    if (Double.isNaN(x) || Double.isInfinite(x)) return x;
+    double m = Math.pow(10, digits);
+    return Math.round(x * m) / m;
+  }
+
+  static long ms(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  private static String quote(String s) {
+    return s == null ? "null" : "\"" + s.replace("\n", "\\n") + "\"";
+  }
+
+  private static void log(String s) {
+    System.err.println("[bench] " + s);
+  }
+}
