@@ -99,7 +99,8 @@ public final class Fleet {
 
   private static boolean has(List<WorkerInfo> ws, String kind, String lang) {
     for (WorkerInfo w : ws) {
-      if (w.kind().equals(kind) && !w.draining() && w.languages().stream().anyMatch(t -> t.id().equals(lang))) return true;
+      // a draining worker still counts: during a rolling restart its replacement takes the job
+      if (w.kind().equals(kind) && w.languages().stream().anyMatch(t -> t.id().equals(lang))) return true;
     }
     return false;
   }
