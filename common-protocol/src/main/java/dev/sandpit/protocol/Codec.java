@@ -45,6 +45,11 @@ public final class Codec {
 
   /** Decode a client frame; every failure is a {@link ProtocolException} with a stable code. */
   public static ClientMessage decodeClient(String json) {
+    int i = 0;
+    while (i < json.length() && Character.isWhitespace(json.charAt(i))) i++;
+    if (i == json.length() || json.charAt(i) != '{') {
+      throw new ProtocolException(ErrorCode.BAD_JSON, "expected a JSON object");
+    }
     try {
       ClientMessage m = CLIENT.readValue(json);
       if (m == null) throw new ProtocolException(ErrorCode.BAD_JSON, "expected a JSON object");
