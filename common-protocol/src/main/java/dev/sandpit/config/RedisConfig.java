@@ -23,6 +23,7 @@ public record RedisConfig(String url, long timeoutMs) {
     return new RedisConfig(url, s.longValue(TIMEOUT_MS, 3000, 10, 600_000));
   }
 
+  /** A pooled client whose every command times out after {@link #timeoutMs}. */
   public Redis client(Vertx vertx, int poolSize) {
     RedisOptions o = new RedisOptions()
         .setConnectionString(url)
@@ -34,6 +35,6 @@ public record RedisConfig(String url, long timeoutMs) {
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
             .setTcpNoDelay(true)
             .setTcpKeepAlive(true));
-    return Redis.createClient(vertx, o);
+    return new TimedRedis(Redis.createClient(vertx, o), timeoutMs);
   }
 }
