@@ -1,4 +1,4 @@
-# expect: ok (the test stops it)
+# expect: stopped (the test stops it once run B is done)
 # Run A: puts argv[1] in its workspace and in /tmp, in its environment, then waits on stdin.
 import os
 import sys

@@ -16,7 +16,8 @@ def show(path):
             names = os.listdir(path)
             print(f"LIST {path}: {names}")
             for n in names:
-                show(os.path.join(path, n)) if n in ("secret.txt", other_uid) else None
+                if n in ("secret.txt", other_uid):
+                    show(os.path.join(path, n))
         else:
             with open(path, "rb") as f:
                 print(f"READ {path}: {f.read(4096)!r}")

@@ -1,4 +1,4 @@
-/* expect: runtime_error (SIGSYS)
+/* expect: runtime_error (SIGSYS under bwrap; firejail answers EPERM: -1)
    A 32-bit syscall (int 0x80) from a 64-bit process: the seccomp filter kills the process, so
    the 32-bit ABI cannot be used to slip past a filter written for x86_64 numbers. */
 #include <stdio.h>

@@ -193,7 +193,11 @@ public final class SandboxRun {
       while (!process.waitFor(interval, TimeUnit.MILLISECONDS)) {
         long now = System.nanoTime();
         if (stopRequestedAt != 0 && now - stopRequestedAt > TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS)) {
-          kill(RunStatus.STOPPED, "stopped on request (killed after " + STOP_GRACE_MS + " ms)");
+          String killed = "stopped on request (killed after " + STOP_GRACE_MS + " ms)";
+          // stop() has set its verdict already: replace it, or the message never says SIGKILL
+          Verdict v = verdict.get();
+          if (v != null && v.status() == RunStatus.STOPPED) verdict.compareAndSet(v, new Verdict(RunStatus.STOPPED, killed));
+          kill(RunStatus.STOPPED, killed);
         }
         if (now - startNanos > wallNs) {
           kill(RunStatus.TIMEOUT, "wall time limit of " + spec.wallMs() + " ms exceeded");
@@ -208,7 +212,9 @@ public final class SandboxRun {
           seenOut = o;
           lastActivity = now;
         }
-        if (spec.interactive() && !stdinClosed && verdict.get() == null) {
+        // stdin given up front is closed after it: a read that blocks meanwhile waits for the
+        // writer, never for the user (large inputs drain faster than the pipe is refilled)
+        if (spec.interactive() && spec.stdin() == null && !stdinClosed && verdict.get() == null) {
           String key = InputProbe.blockedOnStdin(slot.cgroup().tasks());
           if (key == null) {
             lastKey = null;

@@ -111,6 +111,40 @@ public final class Workspace {
     return out;
   }
 
+  /**
+   * The regular files the run left (relative path to bytes), walked without following links, at
+   * most {@code maxFiles} files of at most {@code maxFileBytes} each and {@code maxTotalBytes} in
+   * all; files that do not fit, links, sockets and devices are left out.
+   */
+  public java.util.Map<String, byte[]> snapshot(int maxFiles, long maxFileBytes, long maxTotalBytes) throws IOException {
+    java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+    long[] total = {0};
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return out;
+    Files.walkFileTree(dir, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 16, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+        if (out.size() >= maxFiles) return FileVisitResult.TERMINATE;
+        if (!a.isRegularFile() || a.size() > maxFileBytes || total[0] + a.size() > maxTotalBytes) return FileVisitResult.CONTINUE;
+        String rel = dir.relativize(f).toString();
+        try {
+          dev.sandpit.protocol.FileNames.validate(rel);
+        } catch (ProtocolException e) {
+          return FileVisitResult.CONTINUE; // a name the API would refuse stays behind
+        }
+        byte[] b = readRegular(rel, maxFileBytes);
+        total[0] += b.length;
+        out.put(rel, b);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path f, IOException e) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return out;
+  }
+
   /** Remove everything in the workspace without following any link. */
   public void clean() throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;

@@ -44,4 +44,23 @@ final class HostProcesses {
     }
     return out;
   }
+
+  /** Like {@link #ofUid} without zombies: processes that can still run code. */
+  static List<String> liveOfUid(int uid) {
+    return ofUid(uid).stream().filter(p -> !p.contains(" Z ")).toList();
+  }
+
+  /**
+   * Wait until no process of {@code uid} is left at all. bwrap's (and firejail's) outer process
+   * exits as soon as it learns the program's status, before its pid-namespace init is reaped; that
+   * init's zombie goes to the host's init, which reaps it.
+   */
+  static List<String> awaitNoneOfUid(int uid, long timeoutMs) {
+    try {
+      Poll.until("no process of uid " + uid, () -> ofUid(uid).isEmpty(), timeoutMs);
+    } catch (AssertionError e) {
+      // the caller asserts on what is left
+    }
+    return ofUid(uid);
+  }
 }

@@ -63,6 +63,12 @@ public final class SandboxHarness implements AutoCloseable {
     SandboxRun run = SandboxRun.spawn(sandbox, slot);
     RunRecorder rec = new RunRecorder();
     run.begin("test-" + slot.uid(), spec, rec);
+    // one line per run in the surefire output file, for reading failures
+    rec.result.thenAccept(res -> {
+      String out = rec.output();
+      System.out.println(sandbox.name() + " " + spec.argv() + " -> " + res + " requests " + rec.prompts()
+          + " output " + (out.length() > 400 ? out.substring(0, 400) + "..." : out).replace("\n", "\\n"));
+    });
     return new Running(run, rec, slot);
   }
 
