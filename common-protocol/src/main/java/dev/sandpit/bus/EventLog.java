@@ -30,6 +30,27 @@ public final class EventLog {
           + "redis.call('PUBLISH', KEYS[4], ev)\n"
           + "return seq\n";
 
+  /** The event-log script followed by an XADD of the job to its queue: accepted is always seq 1. */
+  static final String SCRIPT_AND_ENQUEUE = SCRIPT.replace("return seq\n",
+      "redis.call('XADD', KEYS[5], 'MAXLEN', '~', '100000', '*', 'job', ARGV[4])\nreturn seq\n");
+
+  /** Log {@code accepted} and queue the job in one atomic step. */
+  public static Request acceptAndEnqueue(ServerEvent.Accepted accepted, long ttlSeconds, String queue, String jobJson) {
+    String id = accepted.jobId();
+    return Request.cmd(Command.EVAL)
+        .arg(SCRIPT_AND_ENQUEUE)
+        .arg(5)
+        .arg(Keys.events(id))
+        .arg(Keys.seq(id))
+        .arg(Keys.done(id))
+        .arg(Keys.channelFor(id, "accepted"))
+        .arg(queue)
+        .arg(Codec.encode(accepted))
+        .arg(ttlSeconds)
+        .arg("0")
+        .arg(jobJson);
+  }
+
   /** Build the request that logs {@code event} (whose seq must be null). */
   public static Request append(ServerEvent event, long ttlSeconds) {
     String json = Codec.encode(event);

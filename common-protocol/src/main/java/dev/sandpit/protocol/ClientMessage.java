@@ -12,10 +12,17 @@ import java.util.List;
   @JsonSubTypes.Type(value = ClientMessage.Eof.class, name = "eof"),
   @JsonSubTypes.Type(value = ClientMessage.Stop.class, name = "stop"),
   @JsonSubTypes.Type(value = ClientMessage.Attach.class, name = "attach"),
+  @JsonSubTypes.Type(value = ClientMessage.Watch.class, name = "watch"),
+  @JsonSubTypes.Type(value = ClientMessage.Unwatch.class, name = "unwatch"),
 })
 public sealed interface ClientMessage {
 
-  /** Start a run. Only {@code language} and {@code code} are required. */
+  /**
+   * Start a run. {@code language} and {@code code} are required, unless {@code sessionId} names a
+   * session: then the run uses the session's files ({@code main} chooses the main file, else the
+   * language's convention) and its language unless one is given, and files the program writes come
+   * back into the session.
+   */
   record Execute(
       String language,
       String code,
@@ -24,8 +31,15 @@ public sealed interface ClientMessage {
       List<String> args,
       Limits limits,
       List<String> compilerFlags,
-      String requestId)
-      implements ClientMessage {}
+      String requestId,
+      String sessionId,
+      String main)
+      implements ClientMessage {
+    public Execute(String language, String code, List<SourceFile> files, String stdin, List<String> args, Limits limits,
+        List<String> compilerFlags, String requestId) {
+      this(language, code, files, stdin, args, limits, compilerFlags, requestId, null, null);
+    }
+  }
 
   /** Text written to the program's stdin. */
   record InputResponse(String jobId, String data) implements ClientMessage {}
@@ -38,4 +52,9 @@ public sealed interface ClientMessage {
 
   /** Follow a job from after {@code afterSeq} (0 = from the start). */
   record Attach(String jobId, Long afterSeq) implements ClientMessage {}
+
+  /** Be told what happens to a session (runs starting and ending, files changing). */
+  record Watch(String sessionId) implements ClientMessage {}
+
+  record Unwatch(String sessionId) implements ClientMessage {}
 }

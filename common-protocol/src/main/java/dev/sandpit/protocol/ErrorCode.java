@@ -21,6 +21,13 @@ public enum ErrorCode {
   AMBIGUOUS_JOB("ambiguous_job", 400, false),
   JOB_FINISHED("job_finished", 409, false),
   LANGUAGE_UNAVAILABLE("language_unavailable", 503, true),
+  UNAUTHORIZED("unauthorized", 401, false),
+  FORBIDDEN("forbidden", 403, false),
+  NOT_FOUND("not_found", 404, false),
+  CONFLICT("conflict", 409, false),
+  TOO_LARGE("too_large", 413, false),
+  QUOTA_EXCEEDED("quota_exceeded", 429, false),
+  RATE_LIMITED("rate_limited", 429, true),
   UNAVAILABLE("unavailable", 503, true),
   INTERNAL("internal", 500, true);
 

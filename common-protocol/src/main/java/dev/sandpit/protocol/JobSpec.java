@@ -13,6 +13,8 @@ import java.util.List;
  *     build worker)
  * @param runArgs for compiled languages, the command the build decided on (e.g. the Java main
  *     class); null means the language's default
+ * @param returnFiles hand the files the program wrote back (session runs): the executor puts
+ *     them in {@code job:<id>:files} before it logs {@code complete}
  */
 public record JobSpec(
     String jobId,
@@ -25,10 +27,11 @@ public record JobSpec(
     long enqueuedAtMs,
     long queueDeadlineMs,
     String artifact,
-    List<String> runArgs) {
+    List<String> runArgs,
+    boolean returnFiles) {
 
   public JobSpec withArtifact(String hash, List<String> run) {
     return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs,
-        queueDeadlineMs, hash, run);
+        queueDeadlineMs, hash, run, returnFiles);
   }
 }

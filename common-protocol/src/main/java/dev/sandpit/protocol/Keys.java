@@ -74,6 +74,26 @@ public final class Keys {
     return "job:" + jobId + ":control";
   }
 
+  /** Session watch channel: run started/finished, files changed, session changed. */
+  public static String sessionEvents(String sessionId) {
+    return "session:" + sessionId + ":events";
+  }
+
+  /** Files a run wrote in its workspace, handed from the executor to the gateway (hash path → bytes). */
+  public static String runFiles(String jobId) {
+    return "job:" + jobId + ":files";
+  }
+
+  /** Jobs of a user going on now (a set), for the per-user concurrency limit. */
+  public static String userRunning(String userId) {
+    return "user:" + userId + ":running";
+  }
+
+  /** Runs a user started in one minute (a counter), for the per-user rate limit. */
+  public static String userRunsInMinute(String userId, long minute) {
+    return "user:" + userId + ":runs:" + minute;
+  }
+
   /** The channels a listener of a job subscribes to, in no particular order. */
   public static String[] listenerChannels(String jobId) {
     return new String[] {

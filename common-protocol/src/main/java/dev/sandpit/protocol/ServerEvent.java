@@ -17,6 +17,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = ServerEvent.Compile.class, name = "compile"),
   @JsonSubTypes.Type(value = ServerEvent.Complete.class, name = "complete"),
   @JsonSubTypes.Type(value = ServerEvent.Error.class, name = "error"),
+  @JsonSubTypes.Type(value = ServerEvent.SessionEvent.class, name = "session_event"),
 })
 public sealed interface ServerEvent {
   Long seq();
@@ -56,6 +57,14 @@ public sealed interface ServerEvent {
       Boolean truncated,
       String message)
       implements ServerEvent {}
+
+  /**
+   * Something happened to a watched session: {@code kind} is run_started, run_finished,
+   * files_changed, session_updated or session_deleted. Not numbered ({@code seq} absent);
+   * {@code job_id} names the run for run events.
+   */
+  record SessionEvent(Long seq, String jobId, String sessionId, String kind, Long at, List<String> paths, String status,
+      String userId, String name, String language) implements ServerEvent {}
 
   /** A bad request. Sent for the request only; {@code job_id} and {@code seq} may be absent. */
   record Error(Long seq, String jobId, String requestId, ErrorCode code, String message)

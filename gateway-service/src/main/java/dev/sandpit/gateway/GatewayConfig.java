@@ -3,6 +3,8 @@ package dev.sandpit.gateway;
 import dev.sandpit.config.LimitsConfig;
 import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.Settings;
+import dev.sandpit.gateway.auth.AuthConfig;
+import dev.sandpit.gateway.store.StoreConfig;
 
 /**
  * Gateway configuration ({@code SANDPIT_*} environment variables, units in the names).
@@ -21,7 +23,7 @@ import dev.sandpit.config.Settings;
 public record GatewayConfig(
     int port, String host, String frontendDir, int maxCodeBytes, int maxFiles, int maxRunsPerConnection,
     int maxMessageBytes, long queueTimeoutMs, long reaperIntervalMs, long eventTtlS, RedisConfig redis,
-    LimitsConfig limits) {
+    LimitsConfig limits, StoreConfig store, AuthConfig auth, SessionConfig sessions) {
 
   public static final String PORT = "SANDPIT_HTTP_PORT";
   public static final String HOST = "SANDPIT_HTTP_HOST";
@@ -46,11 +48,18 @@ public record GatewayConfig(
         s.longValue(REAPER_INTERVAL_MS, 1000, 100, 60_000),
         s.longValue(dev.sandpit.config.WorkerConfig.EVENT_TTL_S, 3600, 10, 30L * 86400),
         RedisConfig.from(s),
-        LimitsConfig.from(s));
+        LimitsConfig.from(s),
+        storeConfig(s),
+        AuthConfig.from(s, storeConfig(s).dataDir()),
+        SessionConfig.from(s));
+  }
+
+  private static StoreConfig storeConfig(Settings s) {
+    return StoreConfig.from(s);
   }
 
   public GatewayConfig withPort(int p) {
     return new GatewayConfig(p, host, frontendDir, maxCodeBytes, maxFiles, maxRunsPerConnection, maxMessageBytes,
-        queueTimeoutMs, reaperIntervalMs, eventTtlS, redis, limits);
+        queueTimeoutMs, reaperIntervalMs, eventTtlS, redis, limits, store, auth, sessions);
   }
 }

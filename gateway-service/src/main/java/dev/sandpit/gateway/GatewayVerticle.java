@@ -1,7 +1,17 @@
 package dev.sandpit.gateway;
 
 import dev.sandpit.bus.Subscriber;
+import dev.sandpit.gateway.auth.Tokens;
 import dev.sandpit.gateway.http.ApiRoutes;
+import dev.sandpit.gateway.http.AuthRoutes;
+import dev.sandpit.gateway.http.Http;
+import dev.sandpit.gateway.http.SessionEvents;
+import dev.sandpit.gateway.http.SessionRoutes;
+import dev.sandpit.gateway.jobs.SessionRuns;
+import dev.sandpit.gateway.jobs.UserLimits;
+import dev.sandpit.gateway.store.Store;
+import dev.sandpit.gateway.ws.Watches;
+import io.vertx.ext.web.handler.BodyHandler;
 import dev.sandpit.gateway.jobs.Fleet;
 import dev.sandpit.gateway.jobs.JobSubmitter;
 import dev.sandpit.gateway.jobs.Reaper;
@@ -31,6 +41,8 @@ public final class GatewayVerticle extends VerticleBase {
   private Fleet fleet;
   private Reaper reaper;
   private HttpServer server;
+  private Store store;
+  private Router router;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -39,28 +51,42 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return vertx.executeBlocking(() -> Store.open(config.store()), false).compose(this::startWith);
+  }
+
+  private Future<?> startWith(Store opened) {
+    store = opened;
     redis = config.redis().client(vertx, 32);
     subscriber = new Subscriber(vertx, redis, config.redis().timeoutMs());
     Feeds feeds = new Feeds(subscriber);
+    Watches watches = new Watches(subscriber);
     fleet = new Fleet(vertx, redis, config.redis().timeoutMs());
     reaper = new Reaper(vertx, redis, gatewayId, config.reaperIntervalMs(), config.redis().timeoutMs(), config.eventTtlS());
     JobSubmitter submitter = new JobSubmitter(redis, config, fleet);
+    Tokens tokens = new Tokens(vertx, config.auth());
+    SessionEvents events = new SessionEvents(redis);
+    SessionRuns sessionRuns = new SessionRuns(vertx, store, redis, events, config.sessions(), new UserLimits(redis, config.sessions()));
+    SessionRoutes sessions = new SessionRoutes(vertx, store, config.sessions(), events);
+    AuthRoutes auth = new AuthRoutes(vertx, store, tokens);
 
     Router router = Router.router(vertx);
-    new ApiRoutes(vertx, redis, fleet, config).mount(router);
+    router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, sessionRuns, watches));
+    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(Math.max(1 << 20, config.sessions().fileMaxBytes() * 4 / 3 + 65_536)));
+    ApiRoutes api = new ApiRoutes(vertx, redis, fleet, config);
+    api.mountPublic(router);
+    auth.mount(router);
+    sessions.mountPublic(router);
+    auth.protect(router);
+    sessions.mount(router);
+    api.mountFallbacks(router);
 
     HttpServerOptions opts = new HttpServerOptions()
         .setMaxWebSocketFrameSize(config.maxMessageBytes())
         .setMaxWebSocketMessageSize(config.maxMessageBytes())
         .setCompressionSupported(true)
         .setTcpNoDelay(true);
-    server = vertx.createHttpServer(opts)
-        .webSocketHandshakeHandler(hs -> {
-          if (hs.path().equals("/ws/execute")) hs.accept();
-          else hs.reject(404);
-        })
-        .webSocketHandler(ws -> new ExecuteSocket(vertx, ws, redis, feeds, submitter, config).start())
-        .requestHandler(router);
+    server = vertx.createHttpServer(opts).requestHandler(router);
+    this.router = router;
     return subscriber.start()
         .compose(v -> fleet.start())
         .compose(v -> server.listen(config.port(), config.host()))
@@ -70,11 +96,36 @@ public final class GatewayVerticle extends VerticleBase {
         });
   }
 
+  /** {@code /ws/execute}: an optional {@code ?token=} names the user (required when auth is required). */
+  private void upgrade(io.vertx.ext.web.RoutingContext ctx, Tokens tokens, Feeds feeds, JobSubmitter submitter,
+      SessionRuns sessionRuns, Watches watches) {
+    String token = ctx.request().getParam("token");
+    Future<String> user = token == null || token.isEmpty()
+        ? (config.auth().required()
+            ? Future.failedFuture("missing token")
+            : Future.succeededFuture(null))
+        : tokens.verify(token);
+    user.onSuccess(uid -> ctx.request().toWebSocket()
+            .onSuccess(ws -> new ExecuteSocket(vertx, ws, redis, feeds, submitter, config, uid, sessionRuns, watches).start())
+            .onFailure(e -> {
+              if (!ctx.response().ended()) Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade: " + e.getMessage());
+            }))
+        .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
+  }
+
   @Override
   public Future<?> stop() {
     reaper.stop();
     fleet.stop();
-    return server.close().eventually(() -> subscriber.close());
+    return server.close().eventually(() -> subscriber.close()).eventually(() -> vertx.executeBlocking(() -> {
+      store.close();
+      return null;
+    }));
+  }
+
+  /** The router, for the test that checks every route is in the OpenAPI document. */
+  public Router router() {
+    return router;
   }
 
   /** The port actually bound (useful with port 0). */

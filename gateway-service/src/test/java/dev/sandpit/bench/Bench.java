@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * 1–3 are measured interleaved (bare and stack alternately, order flipped every iteration) so
  * machine noise hits both sides alike. Every wait has a deadline; failed runs are counted and
  * reported, never waited on for ever. Usage: {@code Bench ws://host:port/ws/execute [--n 100]
- * [--rt 200] [--clients 8] [--load-s 10] [--out-runs 3] [--json .sandpit/bench.json]}.
+ * [--rt 200] [--clients 8] [--load-s 10] [--out-runs 3] [--json .sandpit/bench.json] [--phases latency,rt,load,output]}.
  */
 public final class Bench {
   static final String PYTHON = "/usr/bin/python3";
@@ -61,12 +61,14 @@ public final class Bench {
   private final int loadS;
   private final int outRuns;
   private final Path jsonOut;
+  private final java.util.Set<String> phases;
   private final List<String[]> rows = new ArrayList<>();
   private final Map<String, Object> json = new LinkedHashMap<>();
   private final Map<String, Object> figures = new LinkedHashMap<>();
   private final Map<String, Failures> failures = new LinkedHashMap<>();
 
-  Bench(URI uri, int n, int rt, int clients, int loadS, int outRuns, Path jsonOut) {
+  Bench(URI uri, int n, int rt, int clients, int loadS, int outRuns, Path jsonOut, java.util.Set<String> phases) {
+    this.phases = phases;
     this.uri = uri;
     this.n = n;
     this.rt = rt;
@@ -78,12 +80,13 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: Bench ws://host:port/ws/execute [--n 100] [--rt 200] [--clients 8] [--load-s 10] [--out-runs 3] [--json file]");
+      System.err.println("usage: Bench ws://host:port/ws/execute [--n 100] [--rt 200] [--clients 8] [--load-s 10] [--out-runs 3] [--json file] [--phases latency,rt,load,output]");
       System.exit(2);
     }
     URI uri = URI.create(args[0]);
     int n = 100, rt = 200, clients = 8, loadS = 10, outRuns = 3;
     Path json = Path.of(".sandpit", "bench.json");
+    java.util.Set<String> phases = java.util.Set.of("latency", "rt", "load", "output");
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -95,11 +98,12 @@ public final class Bench {
         case "--load-s" -> loadS = Integer.parseInt(v);
         case "--out-runs" -> outRuns = Integer.parseInt(v);
         case "--json" -> json = Path.of(v);
+        case "--phases" -> phases = java.util.Set.of(v.split(","));
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
       i++;
     }
-    int rc = new Bench(uri, n, rt, clients, loadS, outRuns, json).run();
+    int rc = new Bench(uri, n, rt, clients, loadS, outRuns, json, phases).run();
     System.exit(rc);
   }
 
@@ -113,12 +117,14 @@ public final class Bench {
     json.put("started_at", java.time.Instant.now().toString());
     try (RawWs ws = RawWs.connect(uri, 10_000)) {
       warmUp(ws);
-      phaseLatency(ws);
-      phaseRoundTrip(ws);
+      if (phases.contains("latency")) phaseLatency(ws);
+      if (phases.contains("rt")) phaseRoundTrip(ws);
     }
-    phaseLoad();
-    try (RawWs ws = RawWs.connect(uri, 10_000)) {
-      phaseOutput(ws);
+    if (phases.contains("load")) phaseLoad();
+    if (phases.contains("output")) {
+      try (RawWs ws = RawWs.connect(uri, 10_000)) {
+        phaseOutput(ws);
+      }
     }
     long totalFailures = failures.values().stream().mapToLong(f -> f.count).sum();
     row("failures (complete status != ok, timeouts, errors)", totalFailures + " of " + failures.values().stream()
@@ -214,8 +220,8 @@ public final class Bench {
     figures.put("e2e_first_output_minus_bare_p50_ms", round(over, 2));
     row("3 e2e execute → first output event" + nOf(e2eFirst), pq(e2eFirst) + fmt("  = bare%+.1f ms", over),
         "p50 ≤ bare+10 ms", e2eFirst.size() > 0 && over <= 10.0);
-    row("2 e2e breakdown p50s: →accepted / →1st output / →complete; executor's execution_time",
-        fmt("%.1f / +%.1f / +%.1f ms; %.0f ms", toAccepted.p(50), acceptedToFirst.p(50), firstToComplete.p(50), execMs.p(50)),
+    row("2 e2e p50 split: →accepted/→1st out/→complete; exec_time",
+        fmt("%.1f / +%.1f / +%.1f ms; executor wall %.0f ms", toAccepted.p(50), acceptedToFirst.p(50), firstToComplete.p(50), execMs.p(50)),
         "info", null);
   }
 
@@ -227,7 +233,20 @@ public final class Bench {
     Failures fails = failures.computeIfAbsent("input_round_trip", k -> new Failures());
     fails.attempts++;
     Samples echo = new Samples(), prompt = new Samples();
-    int missingPrompts = 0;
+    int[] missing = {0};
+    try {
+      roundTrip(ws, warm, fails, echo, prompt, missing);
+    } finally {
+      figures.put("input_round_trip_ms", echo.toJson());
+      figures.put("input_round_trip_to_next_prompt_ms", prompt.toJson());
+      figures.put("input_round_trip_missing_prompts", missing[0]);
+      row("4 input_response → echoed output" + nOf(echo), pq(echo), "p50 ≤ 3 ms", echo.size() > 0 && echo.p(50) <= 3.0);
+      row("4 input_response → next input_request" + nOf(prompt), pq(prompt)
+          + (missing[0] > 0 ? "  (" + missing[0] + " prompts missing)" : ""), "info", null);
+    }
+  }
+
+  private void roundTrip(RawWs ws, int warm, Failures fails, Samples echo, Samples prompt, int[] missing) throws Exception {
     String req = "rt" + REQ.incrementAndGet();
     ws.send(execute("python", ECHO, req, "\"wall_ms\":120000"));
     long deadline = System.nanoTime() + ms(20_000);
@@ -239,7 +258,10 @@ public final class Bench {
         fails.fail("no input_request within 20 s of execute");
         return;
       }
-      if (e.type.equals("closed")) throw new IOException("connection closed: " + e.raw);
+      if (e.type.equals("closed")) {
+        fails.fail("connection closed: " + e.raw);
+        return;
+      }
       if (job == null && e.type.equals("accepted") && req.equals(e.requestId)) job = e.jobId;
       else if (e.type.equals("error") && (req.equals(e.requestId) || job != null && job.equals(e.jobId))) {
         fails.fail("error: " + e.raw);
@@ -264,7 +286,10 @@ public final class Bench {
       while (promptAt == 0) {
         RawWs.Ev e = ws.poll(echoAt == 0 ? dl : Math.min(dl, echoAt + ms(2_000)));
         if (e == null) break;
-        if (e.type.equals("closed")) throw new IOException("connection closed: " + e.raw);
+        if (e.type.equals("closed")) {
+          ended = "connection closed: " + e.raw;
+          break;
+        }
         if (!job.equals(e.jobId)) continue;
         if (e.type.equals("output") && echoAt == 0) {
           if (e.data != null) got.append(e.data);
@@ -284,7 +309,7 @@ public final class Bench {
         echo.add(echoAt - t0);
         if (promptAt != 0) prompt.add(promptAt - t0);
       }
-      if (promptAt == 0) missingPrompts++;
+      if (promptAt == 0) missing[0]++;
     }
     if (ended != null) {
       fails.fail("the echo program ended early: " + ended);
@@ -295,17 +320,11 @@ public final class Bench {
       while (status == null) {
         RawWs.Ev e = ws.poll(dl);
         if (e == null) break;
-        if (e.type.equals("closed")) throw new IOException("connection closed: " + e.raw);
+        if (e.type.equals("closed")) break;
         if (job.equals(e.jobId) && e.type.equals("complete")) status = e.status;
       }
       if (!"ok".equals(status)) fails.fail(status == null ? "no complete within 10 s of eof" : "complete status " + status);
     }
-    figures.put("input_round_trip_ms", echo.toJson());
-    figures.put("input_round_trip_to_next_prompt_ms", prompt.toJson());
-    figures.put("input_round_trip_missing_prompts", missingPrompts);
-    row("4 input_response → echoed output" + nOf(echo), pq(echo), "p50 ≤ 3 ms", echo.size() > 0 && echo.p(50) <= 3.0);
-    row("4 input_response → next input_request" + nOf(prompt), pq(prompt)
-        + (missingPrompts > 0 ? "  (" + missingPrompts + " prompts missing)" : ""), "info", null);
   }
 
   // ---- 5: throughput with concurrent clients ----
@@ -316,13 +335,27 @@ public final class Bench {
     Failures fails = failures.computeIfAbsent("print1_load", k -> new Failures());
     Samples lat = new Samples();
     double[] rate = new double[1];
+    CpuSnap before = CpuSnap.take();
     load(loadS, fails, lat, rate);
+    CpuSnap after = CpuSnap.take();
     figures.put("load_clients", clients);
     figures.put("load_runs_per_s", round(rate[0], 1));
     figures.put("load_latency_ms", lat.toJson());
     row("5 throughput, " + clients + " connections × print(1), " + loadS + " s", fmt("%.1f runs/s (%d runs)", rate[0], lat.size()),
         "≥ 60 runs/s", rate[0] >= 60.0);
     row("5 e2e latency under that load" + nOf(lat), pq(lat), "info", null);
+    if (before != null && after != null && lat.size() > 0) {
+      Map<String, Object> cpu = CpuSnap.perRun(before, after, lat.size());
+      figures.put("load_cpu_ms_per_run", cpu);
+      StringBuilder v = new StringBuilder();
+      cpu.forEach((k, x) -> {
+        if (!k.startsWith("machine") && x instanceof Double) {
+          v.append(v.length() == 0 ? "" : " + ").append(SHORT.getOrDefault(k, k)).append(' ').append(fmt("%.1f", (Double) x));
+        }
+      });
+      row("5 CPU ms/run under load (/proc, cgroups)", v + fmt(" = %.1f (machine %.0f%% busy)", cpu.get("machine_total"),
+          cpu.get("machine_busy_pct")), "info", null);
+    }
   }
 
   private void load(int seconds, Failures fails, Samples lat, double[] rate) throws Exception {
@@ -656,6 +689,150 @@ public final class Bench {
       m.put("failed", count);
       if (!reasons.isEmpty()) m.put("reasons", List.copyOf(reasons));
       if (!notes.isEmpty()) m.put("notes", List.copyOf(notes));
+      return m;
+    }
+  }
+
+  // ---- CPU accounting (Linux /proc, best effort) ----
+
+  private static final Map<String, String> SHORT = Map.of("gateway", "gw", "executors", "exec JVMs", "sandboxes", "sandboxes",
+      "kernel_threads", "kthreads", "other_processes", "others", "unaccounted", "unseen");
+
+  /**
+   * CPU time of the stack's processes and of the machine at one moment: the services by their
+   * main class, the sandboxes by their cgroups (cpuacct of {@code sandpit/}), kernel threads, and
+   * the rest by process name.
+   */
+  static final class CpuSnap {
+    static final double TICK_MS = 10.0; // USER_HZ = 100 on Linux
+    static final Path CPUACCT = Path.of("/sys/fs/cgroup/cpuacct");
+    final Map<String, Long> ticks = new LinkedHashMap<>();
+    final Map<Long, String> otherName = new java.util.HashMap<>();
+    final Map<Long, Long> otherTicks = new java.util.HashMap<>();
+    /** cpuacct.usage (ns) of the slot cgroups of this stack's executors (found through their sandboxes). */
+    final Map<String, Long> slotNs = new java.util.TreeMap<>();
+    long machineBusy, machineAll;
+
+    static CpuSnap take() {
+      try {
+        CpuSnap c = new CpuSnap();
+        for (String k : List.of("gateway", "executors", "build", "redis", "bench", "kernel_threads")) c.ticks.put(k, 0L);
+        long self = ProcessHandle.current().pid();
+        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+          for (Path d : dirs) {
+            String cmd;
+            String stat;
+            try {
+              cmd = new String(Files.readAllBytes(d.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+              stat = Files.readString(d.resolve("stat"));
+            } catch (IOException e) {
+              continue; // gone
+            }
+            String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long own = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+            long pid = Long.parseLong(d.getFileName().toString());
+            if (pid == self) c.add("bench", own);
+            else if (cmd.contains("dev.sandpit.gateway.GatewayMain")) c.add("gateway", own);
+            else if (cmd.contains("dev.sandpit.executor.ExecutorMain")) {
+              c.add("executors", own);
+              c.findSlots(d);
+            }
+            else if (cmd.contains("dev.sandpit.build.BuildMain")) c.add("build", own);
+            else if (cmd.contains("redis-server")) c.add("redis", own);
+            else if (cmd.isEmpty() && Long.parseLong(f[1]) == 2 || pid == 2) c.add("kernel_threads", own); // children of kthreadd
+            else {
+              c.otherName.put(pid, comm);
+              c.otherTicks.put(pid, own);
+            }
+          }
+        }
+        for (String slot : List.copyOf(c.slotNs.keySet())) {
+          try {
+            c.slotNs.put(slot, Long.parseLong(Files.readString(CPUACCT.resolve(slot).resolve("cpuacct.usage")).trim()));
+          } catch (IOException | NumberFormatException e) {
+            c.slotNs.remove(slot);
+          }
+        }
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        for (int i = 1; i < cpu.length && i <= 8; i++) {
+          long v = Long.parseLong(cpu[i]);
+          c.machineAll += v;
+          if (i != 4 && i != 5) c.machineBusy += v; // not idle, iowait
+        }
+        return c;
+      } catch (IOException | RuntimeException e) {
+        log("CPU accounting unavailable: " + e);
+        return null;
+      }
+    }
+
+    /** The cpuacct cgroups of an executor's children (its sandboxes, one per slot). */
+    private void findSlots(Path proc) {
+      try (var tasks = Files.newDirectoryStream(proc.resolve("task"))) {
+        for (Path t : tasks) {
+          String kids;
+          try {
+            kids = Files.readString(t.resolve("children")).trim();
+          } catch (IOException e) {
+            continue;
+          }
+          if (kids.isEmpty()) continue;
+          for (String kid : kids.split(" ")) {
+            try {
+              for (String line : Files.readAllLines(Path.of("/proc", kid, "cgroup"))) {
+                String[] f = line.split(":", 3);
+                if (f.length == 3 && List.of(f[1].split(",")).contains("cpuacct") && f[2].contains("/slot-")) {
+                  slotNs.put(f[2].substring(1), 0L);
+                }
+              }
+            } catch (IOException e) {
+              // gone
+            }
+          }
+        }
+      } catch (IOException e) {
+        // gone
+      }
+    }
+
+    private void add(String k, long v) {
+      ticks.merge(k, v, Long::sum);
+    }
+
+    /** ms of CPU per run, by consumer; "unaccounted" is what ended unseen (short-lived processes not in a sandbox). */
+    static Map<String, Object> perRun(CpuSnap a, CpuSnap b, long runs) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      double known = 0;
+      for (String k : b.ticks.keySet()) {
+        double ms = (b.ticks.get(k) - a.ticks.getOrDefault(k, 0L)) * TICK_MS / runs;
+        m.put(k, round(ms, 1));
+        known += ms;
+      }
+      long slotDelta = 0;
+      for (var e : b.slotNs.entrySet()) {
+        Long before = a.slotNs.get(e.getKey());
+        if (before != null) slotDelta += e.getValue() - before;
+      }
+      m.put("sandbox_slots_seen", b.slotNs.size());
+      if (!b.slotNs.isEmpty()) {
+        double ms = slotDelta / 1e6 / runs;
+        m.put("sandboxes", round(ms, 1));
+        known += ms;
+      }
+      Map<String, Long> byName = new java.util.TreeMap<>();
+      b.otherTicks.forEach((pid, t) -> byName.merge(b.otherName.get(pid), t - a.otherTicks.getOrDefault(pid, 0L), Long::sum));
+      double others = byName.values().stream().mapToLong(Long::longValue).sum() * TICK_MS / runs;
+      m.put("other_processes", round(others, 1));
+      known += others;
+      double machine = (b.machineBusy - a.machineBusy) * TICK_MS / runs;
+      m.put("unaccounted", round(Math.max(0, machine - known), 1));
+      m.put("machine_total", round(machine, 1));
+      m.put("machine_busy_pct", round(100.0 * (b.machineBusy - a.machineBusy) / Math.max(1, b.machineAll - a.machineAll), 1));
+      Map<String, Object> top = new LinkedHashMap<>();
+      byName.entrySet().stream().filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(6)
+          .forEach(e -> top.put(e.getKey(), round(e.getValue() * TICK_MS / runs, 1)));
+      m.put("machine_top_other_processes", top);
       return m;
     }
   }

@@ -49,6 +49,7 @@ public final class Stack implements AutoCloseable {
     Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     env.put(RedisConfig.URL, redis.url());
     env.put(SandboxConfig.ROOT, root.toString());
+    env.put("SANDPIT_DATA_DIR", root.resolve("data").toString());
     env.put(SandboxConfig.UID_BASE, Integer.toString(uidBase));
     env.put(SandboxConfig.UID_COUNT, "64");
     env.put(WorkerConfig.HEARTBEAT_INTERVAL_MS, "250");

@@ -24,9 +24,15 @@ public final class WsClient implements AutoCloseable {
   }
 
   public static WsClient connect(int port) throws Exception {
+    return connect(port, null);
+  }
+
+  /** Connect signed in with a token (null: anonymous). */
+  public static WsClient connect(int port, String token) throws Exception {
     Listener l = new Listener();
+    String q = token == null ? "" : "?token=" + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8);
     WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/execute"), l).get(10, TimeUnit.SECONDS);
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/execute" + q), l).get(10, TimeUnit.SECONDS);
     WsClient c = l.client = new WsClient(ws);
     synchronized (l) {
       l.notifyAll();

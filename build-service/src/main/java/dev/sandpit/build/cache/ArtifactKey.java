@@ -28,6 +28,7 @@ public final class ArtifactKey {
       field(d, sorted.isEmpty() ? "" : files.get(0).name()); // which one is main matters
       for (SourceFile f : sorted) {
         field(d, f.name());
+        field(d, String.valueOf(f.encoding()));
         field(d, f.content());
       }
       return HexFormat.of().formatHex(d.digest());

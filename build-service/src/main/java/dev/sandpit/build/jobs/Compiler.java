@@ -39,7 +39,7 @@ final class Compiler {
     if (lease == null) throw new IllegalStateException("no free build slot");
     try {
       for (SourceFile f : spec.files()) {
-        lease.slot().workspace().write(FileNames.validate(f.name()), f.content().getBytes(StandardCharsets.UTF_8), false);
+        lease.slot().workspace().write(FileNames.validate(f.name()), f.bytes(), false);
       }
       List<String> argv = CompileCommand.argv(lang, spec.files(), spec.compilerFlags() == null ? List.of() : spec.compilerFlags());
       Map<String, String> env = Commands.env(lang.compileEnv(), spec, spec.limits());

@@ -39,6 +39,12 @@ final class JobExecution implements RunListener {
   private static final Logger log = LoggerFactory.getLogger(JobExecution.class);
   /** Output events in flight to Redis before the program's pipe is left to fill (backpressure). */
   private static final int WINDOW = 256;
+  /** KEYS: done flag, owner. ARGV: worker id, ttl. 0 when the job already ended, else takes it. */
+  private static final String CLAIM = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+      + "redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])\nreturn 1\n";
+  static final int RETURN_MAX_FILES = 200;
+  static final long RETURN_MAX_FILE_BYTES = 1 << 20;
+  static final long RETURN_MAX_TOTAL_BYTES = 8 << 20;
 
   private final ExecutorVerticle w;
   private final Context ctx;
@@ -73,16 +79,15 @@ final class JobExecution implements RunListener {
       skip();
       return;
     }
-    w.redis().send(Request.cmd(Command.EXISTS).arg(Keys.done(jobId)))
-        .timeout(w.timeoutMs(), TimeUnit.MILLISECONDS)
-        .compose(done -> {
-          if (done.toInteger() == 1) return Future.succeededFuture(false);
-          return w.redis().send(Request.cmd(Command.SET).arg(Keys.owner(jobId)).arg(w.workerId())
-                  .arg("EX").arg(w.eventTtlS()))
-              .compose(r -> w.subscriber().subscribe(channels, m -> fetchInput()))
-              .compose(v -> artifact())
-              .compose(files -> w.vertx().executeBlocking(() -> launch(files), false))
-              .map(true);
+    w.redis().send(Request.cmd(Command.EVAL).arg(CLAIM).arg(2).arg(Keys.done(jobId)).arg(Keys.owner(jobId))
+            .arg(w.workerId()).arg(w.eventTtlS()))
+        .compose(claimed -> {
+          if (claimed.toInteger() == 0) return Future.succeededFuture(false);
+          // subscribing to the job's input and starting the program go on side by side; input sent
+          // before the subscription is read from the job's input stream once both are done
+          Future<Void> subscribed = w.subscriber().subscribe(channels, m -> fetchInput());
+          Future<Void> launched = artifact().compose(files -> w.vertx().executeBlocking(() -> launch(files), false));
+          return Future.all(subscribed, launched).map(true);
         })
         .onSuccess(started -> {
           if (!started) {
@@ -120,7 +125,7 @@ final class JobExecution implements RunListener {
     if (l == null) throw new IllegalStateException("no free slot");
     lease = l;
     for (SourceFile f : spec.files()) {
-      l.slot().workspace().write(FileNames.validate(f.name()), f.content().getBytes(StandardCharsets.UTF_8), false);
+      l.slot().workspace().write(FileNames.validate(f.name()), f.bytes(), false);
     }
     for (var a : artifacts.entrySet()) {
       l.slot().workspace().write(FileNames.validate(a.getKey()), a.getValue(), true);
@@ -213,6 +218,7 @@ final class JobExecution implements RunListener {
 
   @Override
   public void onComplete(RunResult r) {
+    if (spec.returnFiles()) returnFiles();
     ServerEvent.Complete c = new ServerEvent.Complete(null, jobId, r.exitCode(), r.wallMs(), r.status(), r.cpuMs(),
         r.memoryKb(), r.signal(), r.truncated() ? Boolean.TRUE : null, r.message());
     EventLog.append(w.events(), c, w.eventTtlS())
@@ -220,6 +226,35 @@ final class JobExecution implements RunListener {
           if (ar.failed()) log.error("job {}: completion lost: {}", jobId, ar.cause().getMessage());
           ctx.runOnContext(v -> cleanup());
         });
+  }
+
+  /** Session runs: hand the files the program created or changed to the gateway, before complete (same ordered link). */
+  private void returnFiles() {
+    RunSlots.Lease l = lease;
+    if (l == null) return;
+    try {
+      Map<String, byte[]> now = l.slot().workspace().snapshot(RETURN_MAX_FILES, RETURN_MAX_FILE_BYTES, RETURN_MAX_TOTAL_BYTES);
+      for (SourceFile f : spec.files()) {
+        byte[] before = f.bytes();
+        byte[] after = now.get(f.name());
+        if (after != null && java.util.Arrays.equals(before, after)) now.remove(f.name());
+      }
+      if (spec.artifact() != null) {
+        Language lang = Languages.find(spec.language());
+        for (String glob : lang.artifacts()) {
+          var m = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
+          now.keySet().removeIf(k -> m.matches(java.nio.file.Path.of(k)));
+        }
+      }
+      if (now.isEmpty()) return;
+      Request hset = Request.cmd(Command.HSET).arg(Keys.runFiles(jobId));
+      now.forEach((k, v) -> hset.arg(k).arg(io.vertx.core.buffer.Buffer.buffer(v)));
+      w.events().send(hset);
+      w.events().send(Request.cmd(Command.EXPIRE).arg(Keys.runFiles(jobId)).arg(w.eventTtlS()));
+      log.debug("job {}: {} files handed back", jobId, now.size());
+    } catch (Exception e) {
+      log.warn("job {}: could not collect the files it wrote: {}", jobId, e.toString());
+    }
   }
 
   // ---- endings (event loop) ----

@@ -32,10 +32,16 @@ public final class ApiRoutes {
     this.config = config;
   }
 
-  public void mount(Router router) {
+  /** Routes anyone may call. */
+  public void mountPublic(Router router) {
     router.get("/health").handler(this::health);
     router.get("/api/languages").handler(this::languages);
-    router.route("/api/*").handler(ctx -> error(ctx, 404, ErrorCode.UNKNOWN_TYPE, "no such API route: " + ctx.request().path()));
+    router.get("/api/openapi.json").handler(this::openapi);
+  }
+
+  /** Last: unknown API routes, the frontend, and the one failure handler. */
+  public void mountFallbacks(Router router) {
+    router.route("/api/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
     String dir = config.frontendDir();
     if (!dir.isEmpty() && Files.isDirectory(Path.of(dir))) {
       router.route("/*").handler(StaticHandler.create(FileSystemAccess.ROOT, Path.of(dir).toAbsolutePath().toString())
@@ -43,8 +49,21 @@ public final class ApiRoutes {
     } else {
       router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     }
-    router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, ErrorCode.INTERNAL,
-        "internal error"));
+    router.route().failureHandler(ctx -> {
+      int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      if (status == 413) error(ctx, 413, ErrorCode.TOO_LARGE, "the request body is too large");
+      else if (status == 400) error(ctx, 400, ErrorCode.BAD_JSON, "bad request");
+      else if (ctx.failure() != null && status == 500) Http.fail(ctx, ctx.failure());
+      else error(ctx, status, status == 404 ? ErrorCode.NOT_FOUND : ErrorCode.INTERNAL, "request failed");
+    });
+  }
+
+  private void openapi(RoutingContext ctx) {
+    try (var in = ApiRoutes.class.getResourceAsStream("/openapi.json")) {
+      ctx.response().putHeader("content-type", "application/json").end(io.vertx.core.buffer.Buffer.buffer(in.readAllBytes()));
+    } catch (java.io.IOException | NullPointerException e) {
+      error(ctx, 500, ErrorCode.INTERNAL, "no OpenAPI document");
+    }
   }
 
   private void health(RoutingContext ctx) {

@@ -56,18 +56,12 @@ public final class JobSubmitter {
   /** Check everything a client sent; returns the job to queue or throws a coded error. */
   public JobSpec validate(String jobId, ClientMessage.Execute m) {
     if (m.language() == null) throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'language'");
-    Language lang = Languages.find(m.language());
-    if (lang == null) throw new ProtocolException(ErrorCode.UNKNOWN_LANGUAGE, "unknown language '" + m.language() + "'");
+    Language lang = language(m.language());
     if (m.code() == null && (m.files() == null || m.files().isEmpty())) {
       throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'code'");
     }
     List<SourceFile> files = new ArrayList<>();
-    long bytes = 0;
-    Set<String> names = new HashSet<>();
-    if (m.code() != null) {
-      files.add(new SourceFile(mainName(lang, m.code()), m.code()));
-      bytes += m.code().getBytes(StandardCharsets.UTF_8).length;
-    }
+    if (m.code() != null) files.add(new SourceFile(mainName(lang, m.code()), m.code()));
     if (m.files() != null) {
       if (m.files().size() > config.maxFiles()) {
         throw new ProtocolException(ErrorCode.CODE_TOO_LARGE, "more than " + config.maxFiles() + " files");
@@ -77,15 +71,38 @@ public final class JobSubmitter {
           throw new ProtocolException(ErrorCode.MISSING_FIELD, "every file needs 'name' and 'content'");
         }
         FileNames.validate(f.name());
-        if (!files.isEmpty() && f.name().equals(files.get(0).name()) && m.code() != null) {
+        if (m.code() != null && f.name().equals(files.get(0).name())) {
           throw new ProtocolException(ErrorCode.INVALID_FIELD, "file '" + f.name() + "' clashes with the main file of 'code'");
         }
         files.add(f);
-        bytes += f.content().getBytes(StandardCharsets.UTF_8).length;
       }
     }
+    return build(jobId, m, lang, files, false);
+  }
+
+  public static Language language(String name) {
+    Language lang = Languages.find(name);
+    if (lang == null) throw new ProtocolException(ErrorCode.UNKNOWN_LANGUAGE, "unknown language '" + name + "'");
+    return lang;
+  }
+
+  /** The checks every run shares, whether its files came in the message or from a session. */
+  public JobSpec build(String jobId, ClientMessage.Execute m, Language lang, List<SourceFile> files, boolean returnFiles) {
+    long bytes = 0;
+    Set<String> names = new HashSet<>();
     for (SourceFile f : files) {
       if (!names.add(f.name())) throw new ProtocolException(ErrorCode.INVALID_FIELD, "file '" + f.name() + "' appears twice");
+      if ("base64".equals(f.encoding())) {
+        try {
+          bytes += f.bytes().length;
+        } catch (IllegalArgumentException e) {
+          throw new ProtocolException(ErrorCode.INVALID_FIELD, "file '" + f.name() + "' is not valid base64");
+        }
+      } else if (f.encoding() != null) {
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "file '" + f.name() + "': encoding must be absent or base64");
+      } else {
+        bytes += f.content().getBytes(StandardCharsets.UTF_8).length;
+      }
     }
     if (bytes > config.maxCodeBytes()) {
       throw new ProtocolException(ErrorCode.CODE_TOO_LARGE, "code is " + bytes + " bytes; the limit is " + config.maxCodeBytes());
@@ -117,7 +134,7 @@ public final class JobSubmitter {
     }
     long now = System.currentTimeMillis();
     return new JobSpec(jobId, lang.id(), files, m.stdin(), m.args(), limits, flags, now,
-        now + config.queueTimeoutMs(), null, null);
+        now + config.queueTimeoutMs(), null, null, returnFiles);
   }
 
   /** The main file's name: the language's convention (Java: the public class's name). */
@@ -129,13 +146,12 @@ public final class JobSubmitter {
     return lang.main();
   }
 
-  /** Log {@code accepted} (seq 1) and queue the job. */
+  /** Log {@code accepted} (seq 1) and queue the job, in one atomic Redis step. */
   public Future<Void> enqueue(JobSpec spec, String requestId) {
     Language lang = Languages.find(spec.language());
     String queue = lang.compiled() ? Keys.BUILD_QUEUE : Keys.EXEC_QUEUE;
-    return redis.send(EventLog.append(new ServerEvent.Accepted(null, spec.jobId(), requestId, lang.id()), config.eventTtlS()))
-        .compose(r -> redis.send(Request.cmd(Command.XADD).arg(queue).arg("MAXLEN").arg("~").arg(100_000).arg("*")
-            .arg("job").arg(Codec.toJson(spec))))
+    return redis.send(EventLog.acceptAndEnqueue(new ServerEvent.Accepted(null, spec.jobId(), requestId, lang.id()),
+            config.eventTtlS(), queue, Codec.toJson(spec)))
         .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
         .mapEmpty();
   }

@@ -4,6 +4,7 @@ import dev.sandpit.bus.EventLog;
 import dev.sandpit.bus.InputLog;
 import dev.sandpit.gateway.GatewayConfig;
 import dev.sandpit.gateway.jobs.JobSubmitter;
+import dev.sandpit.gateway.jobs.SessionRuns;
 import dev.sandpit.protocol.ClientMessage;
 import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.ErrorCode;
@@ -40,15 +41,27 @@ public final class ExecuteSocket {
   private final JobSubmitter submitter;
   private final GatewayConfig config;
   private final Map<String, Tap> taps = new LinkedHashMap<>();
+  /** Jobs this connection may send input, eof and stop to (its own runs; session runs where its role is runner+). */
+  private final java.util.Set<String> controllable = new java.util.HashSet<>();
+  /** Recorders of session runs started here, so typed input lands in the transcript. */
+  private final Map<String, SessionRuns.Recorder> recorders = new java.util.HashMap<>();
+  private final Map<String, io.vertx.core.Handler<String>> watching = new java.util.HashMap<>();
+  private final String userId;
+  private final SessionRuns sessionRuns;
+  private final Watches watches;
   private boolean closed;
 
-  public ExecuteSocket(Vertx vertx, ServerWebSocket ws, Redis redis, Feeds feeds, JobSubmitter submitter, GatewayConfig config) {
+  public ExecuteSocket(Vertx vertx, ServerWebSocket ws, Redis redis, Feeds feeds, JobSubmitter submitter, GatewayConfig config,
+      String userId, SessionRuns sessionRuns, Watches watches) {
     this.vertx = vertx;
     this.ws = ws;
     this.redis = redis;
     this.feeds = feeds;
     this.submitter = submitter;
     this.config = config;
+    this.userId = userId;
+    this.sessionRuns = sessionRuns;
+    this.watches = watches;
   }
 
   public void start() {
@@ -59,6 +72,8 @@ public final class ExecuteSocket {
       closed = true;
       for (Tap t : List.copyOf(taps.values())) feeds.detach(t);
       taps.clear();
+      watching.forEach(watches::unwatch);
+      watching.clear();
     });
   }
 
@@ -83,6 +98,10 @@ public final class ExecuteSocket {
         toJob(eof.jobId(), new ClientMessage.Eof(null));
       } else if (m instanceof ClientMessage.Stop stop) {
         toJob(stop.jobId(), new ClientMessage.Stop(null));
+      } else if (m instanceof ClientMessage.Watch w) {
+        watch(w.sessionId());
+      } else if (m instanceof ClientMessage.Unwatch u) {
+        if (u.sessionId() != null && watching.containsKey(u.sessionId())) watches.unwatch(u.sessionId(), watching.remove(u.sessionId()));
       }
     } catch (ProtocolException e) {
       String requestId = m instanceof ClientMessage.Execute ex ? ex.requestId() : null;
@@ -97,16 +116,89 @@ public final class ExecuteSocket {
           "this connection already has " + live + " runs going; the limit is " + config.maxRunsPerConnection());
     }
     String jobId = JobSubmitter.newJobId();
+    if (m.sessionId() != null) {
+      executeSession(jobId, m);
+      return;
+    }
     JobSpec spec = submitter.validate(jobId, m);
+    controllable.add(jobId);
     Tap tap = follow(jobId, 0);
-    feeds.attach(tap)
-        .compose(v -> submitter.enqueue(spec, m.requestId()))
+    // no need to wait for the subscription before queueing: once it is confirmed, the tap reads
+    // whatever was already logged, and every later event arrives live
+    io.vertx.core.Future<Void> subscribed = feeds.attach(tap).onSuccess(v -> tap.fill());
+    io.vertx.core.Future.all(subscribed, submitter.enqueue(spec, m.requestId()))
         .onSuccess(v -> watchQueue(tap, spec))
         .onFailure(e -> {
           log.warn("job {}: could not be queued: {}", jobId, e.toString());
           unfollow(tap);
           error(jobId, m.requestId(), ErrorCode.UNAVAILABLE, "the job could not be queued (" + e.getMessage() + "); try again");
         });
+  }
+
+  /** A run of a session's files: role check, per-user limits, history record, then the usual queueing. */
+  private void executeSession(String jobId, ClientMessage.Execute m) {
+    if (userId == null || sessionRuns == null) {
+      throw new ProtocolException(ErrorCode.UNAUTHORIZED, "running a session needs a signed-in connection (?token=)");
+    }
+    String[] owner = new String[1];
+    vertx.executeBlocking(() -> sessionRuns.load(userId, m), false)
+        .map(p -> {
+          owner[0] = p.access().session().ownerId();
+          return submitter.build(jobId, m, p.language(), p.files(), true);
+        })
+        .compose(spec -> sessionRuns.limits().take(userId, jobId, spec.limits().wallMs() + config.queueTimeoutMs() + 60_000).map(spec))
+        .compose(spec -> vertx.executeBlocking(() -> {
+          sessionRuns.open(spec, m.sessionId(), userId);
+          return spec;
+        }, false))
+        .onSuccess(spec -> {
+          controllable.add(jobId);
+          SessionRuns.Recorder rec = sessionRuns.recorder(jobId, m.sessionId(), owner[0], userId);
+          recorders.put(jobId, rec);
+          Tap recording = new Tap(jobId, 0, redis, config.redis().timeoutMs(), rec::onEvent, t -> {
+            feeds.detach(t);
+            recorders.remove(jobId);
+          });
+          Tap tap = follow(jobId, 0);
+          feeds.attach(recording)
+              .compose(v -> feeds.attach(tap))
+              .compose(v -> submitter.enqueue(spec, m.requestId()))
+              .onSuccess(v -> watchQueue(tap, spec))
+              .onFailure(e -> {
+                unfollow(tap);
+                feeds.detach(recording);
+                sessionRuns.limits().release(userId, jobId);
+                error(jobId, m.requestId(), ErrorCode.UNAVAILABLE, "the job could not be queued (" + e.getMessage() + "); try again");
+              });
+        })
+        .onFailure(e -> {
+          if (e instanceof ProtocolException p) {
+            error(null, m.requestId(), p.code(), p.getMessage());
+          } else if (e instanceof dev.sandpit.gateway.store.StoreException se) {
+            error(null, m.requestId(), se.code() == dev.sandpit.gateway.store.StoreException.Code.NOT_FOUND ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, se.getMessage());
+          } else {
+            log.warn("session run failed to start: {}", e.toString());
+            error(null, m.requestId(), ErrorCode.UNAVAILABLE, "the run could not be started; try again");
+          }
+        });
+  }
+
+  private void watch(String sessionId) {
+    if (sessionId == null) throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'session_id'");
+    if (userId == null || sessionRuns == null) throw new ProtocolException(ErrorCode.UNAUTHORIZED, "watching a session needs a signed-in connection (?token=)");
+    if (watching.containsKey(sessionId)) return;
+    vertx.executeBlocking(() -> sessionRuns.canSee(userId, sessionId), false)
+        .onSuccess(ok -> {
+          if (!ok) {
+            error(null, null, ErrorCode.NOT_FOUND, "no such session");
+            return;
+          }
+          if (closed || watching.containsKey(sessionId)) return;
+          io.vertx.core.Handler<String> h = this::send;
+          watching.put(sessionId, h);
+          watches.watch(sessionId, h).onFailure(e -> error(null, null, ErrorCode.UNAVAILABLE, "cannot watch right now; try again"));
+        })
+        .onFailure(e -> error(null, null, ErrorCode.UNAVAILABLE, "cannot watch right now; try again"));
   }
 
   /** A job no worker took before its queue deadline ends here instead of waiting for ever. */
@@ -130,13 +222,21 @@ public final class ExecuteSocket {
     if (after < 0) throw new ProtocolException(ErrorCode.INVALID_FIELD, "after_seq must not be negative");
     Tap existing = taps.get(m.jobId());
     if (existing != null) unfollow(existing);
-    redis.send(Request.cmd(Command.EXISTS).arg(Keys.seq(m.jobId())))
-        .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
-        .onSuccess(r -> {
-          if (r.toInteger() == 0) {
+    // a session's run may be followed only by those who may see the session; others' runs by id
+    io.vertx.core.Future<String> role = sessionRuns == null ? io.vertx.core.Future.succeededFuture(null)
+        : vertx.executeBlocking(() -> sessionRuns.roleForRun(userId, m.jobId()), false);
+    role.compose(r -> redis.send(Request.cmd(Command.EXISTS).arg(Keys.seq(m.jobId())))
+            .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
+            .map(exists -> new Object[] {r, exists.toInteger() == 1}))
+        .onSuccess(x -> {
+          String r = (String) x[0];
+          boolean exists = (Boolean) x[1];
+          if ("".equals(r) || !exists) {
             error(m.jobId(), null, ErrorCode.UNKNOWN_JOB, "unknown or expired job '" + m.jobId() + "'");
             return;
           }
+          if (r == null || SessionRunsRoles.mayControl(r)) controllable.add(m.jobId());
+          else controllable.remove(m.jobId());
           Tap tap = follow(m.jobId(), after);
           feeds.attach(tap).onSuccess(v -> tap.fill()).onFailure(e -> {
             unfollow(tap);
@@ -175,7 +275,11 @@ public final class ExecuteSocket {
     } else if (!taps.containsKey(id)) {
       throw new ProtocolException(ErrorCode.UNKNOWN_JOB, "job '" + id + "' is not followed on this connection; attach first");
     }
+    if (!controllable.contains(id)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "your role in this session may watch the run but not type into or stop it");
+    }
     String target = id;
+    if (m instanceof ClientMessage.InputResponse in && recorders.containsKey(target)) recorders.get(target).onStdin(in.data());
     redis.send(InputLog.append(target, m, config.eventTtlS()))
         .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
         .onSuccess(r -> {
@@ -198,5 +302,12 @@ public final class ExecuteSocket {
     if (m instanceof ClientMessage.Stop x) return x.jobId();
     if (m instanceof ClientMessage.Attach x) return x.jobId();
     return null;
+  }
+
+  /** Roles that may type into and stop a session's runs. */
+  static final class SessionRunsRoles {
+    static boolean mayControl(String role) {
+      return dev.sandpit.gateway.store.SessionAccess.atLeast(role, dev.sandpit.gateway.store.SessionAccess.RUNNER);
+    }
   }
 }

@@ -1,0 +1,100 @@
+package dev.sandpit.gateway.http;
+
+import dev.sandpit.gateway.store.StoreException;
+import dev.sandpit.protocol.ErrorCode;
+import dev.sandpit.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Small helpers every REST route shares: JSON replies, one error mapping, blocking store calls off the event loop. */
+public final class Http {
+  private static final Logger log = LoggerFactory.getLogger(Http.class);
+
+  private Http() {}
+
+  public static void json(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended()) return;
+    String s = body instanceof JsonObject o ? o.encode() : body instanceof JsonArray a ? a.encode() : String.valueOf(body);
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(s);
+  }
+
+  public static void error(RoutingContext ctx, ErrorCode code, String message) {
+    error(ctx, code.httpStatus(), code, message);
+  }
+
+  public static void error(RoutingContext ctx, int status, ErrorCode code, String message) {
+    json(ctx, status, new JsonObject().put("code", code.wire()).put("message", message));
+  }
+
+  /** Map any failure to a coded JSON error; unexpected ones are logged, never shown. */
+  public static void fail(RoutingContext ctx, Throwable e) {
+    if (e instanceof ProtocolException p) {
+      error(ctx, p.code(), p.getMessage());
+    } else if (e instanceof StoreException s) {
+      switch (s.code()) {
+        case NOT_FOUND -> error(ctx, ErrorCode.NOT_FOUND, s.getMessage());
+        case CONFLICT -> error(ctx, ErrorCode.CONFLICT, s.getMessage());
+        case TOO_LARGE -> error(ctx, ErrorCode.TOO_LARGE, s.getMessage());
+        case QUOTA -> error(ctx, 413, ErrorCode.QUOTA_EXCEEDED, s.getMessage());
+        case INVALID -> error(ctx, ErrorCode.INVALID_FIELD, s.getMessage());
+        case UNAVAILABLE -> {
+          log.error("store unavailable on {} {}", ctx.request().method(), ctx.request().path(), e.getCause());
+          error(ctx, ErrorCode.UNAVAILABLE, "the store is unavailable; try again");
+        }
+      }
+    } else if (e instanceof DecodeException) {
+      error(ctx, ErrorCode.BAD_JSON, "the body is not valid JSON");
+    } else if (e instanceof ClassCastException) {
+      error(ctx, ErrorCode.INVALID_FIELD, "a field has the wrong type");
+    } else {
+      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
+      error(ctx, ErrorCode.INTERNAL, "internal error");
+    }
+  }
+
+  /** Run blocking work (JDBC, password hashing) on a worker thread. */
+  public static <T> Future<T> blocking(Vertx vertx, Callable<T> work) {
+    return vertx.executeBlocking(work, false);
+  }
+
+  /** The request body as a JSON object (400 bad_json otherwise). */
+  public static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) throw new ProtocolException(ErrorCode.BAD_JSON, "a JSON body is required");
+    try {
+      JsonObject o = ctx.body().asJsonObject();
+      if (o == null) throw new ProtocolException(ErrorCode.BAD_JSON, "a JSON body is required");
+      return o;
+    } catch (DecodeException | ClassCastException e) {
+      throw new ProtocolException(ErrorCode.BAD_JSON, "the body is not a JSON object");
+    }
+  }
+
+  public static String string(JsonObject o, String field, boolean required) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      if (required) throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field '" + field + "'");
+      return null;
+    }
+    if (!(v instanceof String s)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + field + "' must be a string");
+    return s;
+  }
+
+  public static int intParam(RoutingContext ctx, String name, int def, int min, int max) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) return def;
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) throw new NumberFormatException();
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "query parameter '" + name + "' must be a whole number in [" + min + ", " + max + "]");
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package dev.sandpit.gateway.store;
+
+/** A file to create with a session. */
+public record FileWrite(String path, byte[] content, boolean binary) {}

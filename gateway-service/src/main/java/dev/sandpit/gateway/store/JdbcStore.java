@@ -1,0 +1,858 @@
+package dev.sandpit.gateway.store;
+
+import static dev.sandpit.gateway.store.StoreException.Code.CONFLICT;
+import static dev.sandpit.gateway.store.StoreException.Code.INVALID;
+import static dev.sandpit.gateway.store.StoreException.Code.NOT_FOUND;
+import static dev.sandpit.gateway.store.StoreException.Code.QUOTA;
+import static dev.sandpit.gateway.store.StoreException.Code.TOO_LARGE;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * {@link Store} over JDBC: SQLite (embedded default) or PostgreSQL, one schema (see
+ * {@code db/migration/V1__store.sql}), connections and transactions in {@link Database}.
+ *
+ * <p>Concurrency: every change to a session's files (create, write, rename, delete, delete the
+ * session) first locks the owner's {@code users} row, then the {@code sessions} row, in that order,
+ * inside one transaction; the version check, the quota check and the write all happen under those
+ * locks, so two writers (two threads, or two gateways on one PostgreSQL) cannot both pass a check
+ * that only one of them may pass. On SQLite the single writer gives the same guarantee.
+ */
+final class JdbcStore implements Store {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Most items one page may hold. */
+  public static final int MAX_PAGE = 100;
+  public static final int MAX_USERNAME_CHARS = 100;
+  public static final int MAX_NAME_CHARS = 200;
+  public static final int MAX_LANGUAGE_CHARS = 64;
+  public static final int MAX_PATH_BYTES = 1024;
+  public static final int MAX_ID_CHARS = 128;
+  /** The transcript cap used when the configuration gives none. */
+  public static final long DEFAULT_TRANSCRIPT_CAP_BYTES = 1 << 20;
+
+  private static final String SESSION_COLS = "s.id AS id, s.owner_id AS owner_id, s.name AS name, s.language AS language, "
+      + "s.created_at AS created_at, s.updated_at AS updated_at, s.version AS version";
+  private static final String USER_COLS = "id, username, password_hash, guest, created_at";
+  private static final String SHARE_COLS = "token, session_id, role, created_by, created_at, revoked_at";
+  private static final String RUN_COLS = "id, session_id, user_id, language, snapshot, stdin, started_at, status, exit_code, "
+      + "wall_ms, cpu_ms, memory_kb, ended_at, transcript_bytes, transcript_capped, transcript_cap";
+
+  private final Database db;
+  private final long transcriptCap;
+  private final LongSupplier clock;
+
+  private JdbcStore(Database db, StoreConfig config, LongSupplier clock) {
+    this.db = db;
+    this.transcriptCap = config.transcriptCapBytes() > 0 ? config.transcriptCapBytes() : DEFAULT_TRANSCRIPT_CAP_BYTES;
+    this.clock = clock;
+  }
+
+  static JdbcStore open(StoreConfig config) {
+    return open(config, System::currentTimeMillis);
+  }
+
+  /** With a clock of epoch milliseconds (tests use one that ticks on every call). */
+  static JdbcStore open(StoreConfig config, LongSupplier clock) {
+    if (config == null) throw new StoreException(INVALID, "no store configuration");
+    return new JdbcStore(Database.open(config), config, clock);
+  }
+
+  /** A random 128-bit id, lowercase hex (like the job ids). */
+  static String newId() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /** The SHA-256 of {@code content}, lowercase hex: the key {@link #putBlob} stores it under. */
+  public static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public String dialect() {
+    return db.dialect();
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  private long now() {
+    return clock.getAsLong();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // accounts
+
+  @Override
+  public User createUser(String username, String passwordHash, boolean guest) {
+    name("username", username, MAX_USERNAME_CHARS);
+    if (passwordHash != null) text("passwordHash", passwordHash, 1024);
+    User u = new User(newId(), username, passwordHash, guest, now());
+    int n = db.write(c -> update(c, "INSERT INTO users (id, username, password_hash, guest, created_at, bytes) VALUES (?, ?, ?, ?, ?, 0) "
+        + "ON CONFLICT DO NOTHING", u.id(), u.username(), u.passwordHash(), u.guest(), u.createdAt()));
+    if (n == 0) throw new StoreException(CONFLICT, "username is taken");
+    return u;
+  }
+
+  @Override
+  public Optional<User> userByName(String username) {
+    if (username == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> one(c, "SELECT " + USER_COLS + " FROM users WHERE username = ?", JdbcStore::user, username)));
+  }
+
+  @Override
+  public Optional<User> userById(String id) {
+    if (id == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> one(c, "SELECT " + USER_COLS + " FROM users WHERE id = ?", JdbcStore::user, id)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // sessions
+
+  @Override
+  public Session createSession(String ownerId, String name, String language, List<FileWrite> files) {
+    id("ownerId", ownerId);
+    name("name", name, MAX_NAME_CHARS);
+    name("language", language, MAX_LANGUAGE_CHARS);
+    List<FileWrite> fs = files == null ? List.of() : files;
+    Set<String> paths = new HashSet<>();
+    List<Encoded> encoded = new ArrayList<>(fs.size());
+    long total = 0;
+    for (FileWrite f : fs) {
+      if (f == null) throw new StoreException(INVALID, "null file");
+      path(f.path());
+      if (f.content() == null) throw new StoreException(INVALID, "file '" + f.path() + "' has no content");
+      if (!paths.add(f.path())) throw new StoreException(INVALID, "file '" + f.path() + "' given twice");
+      Encoded e = Encoded.of(f.content(), f.binary());
+      encoded.add(e);
+      total += e.size;
+    }
+    for (String p : paths) {
+      for (String a : ancestors(p)) {
+        if (paths.contains(a)) throw new StoreException(CONFLICT, "'" + a + "' is a file and a directory");
+      }
+    }
+    String id = newId();
+    long now = now();
+    long bytes = total;
+    return db.write(c -> {
+      if (update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", bytes, ownerId) == 0) {
+        throw new StoreException(NOT_FOUND, "user not found");
+      }
+      update(c, "INSERT INTO sessions (id, owner_id, name, name_lc, language, created_at, updated_at, version, bytes) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)", id, ownerId, name, fold(name), language, now, now, bytes);
+      if (!fs.isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO files (session_id, path, text, text_lc, data, is_binary, size, version, updated_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)")) {
+          for (int i = 0; i < fs.size(); i++) {
+            Encoded e = encoded.get(i);
+            bind(ps, id, fs.get(i).path(), e.text, fold(e.text), e.data, fs.get(i).binary(), e.size, now);
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
+      return new Session(id, ownerId, name, language, now, now, 1);
+    });
+  }
+
+  @Override
+  public Optional<SessionAccess> access(String sessionId, String userId) {
+    if (sessionId == null || userId == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + SESSION_COLS + ", m.role AS role FROM sessions s "
+          + "LEFT JOIN members m ON m.session_id = s.id AND m.user_id = ? WHERE s.id = ?")) {
+        bind(ps, userId, sessionId);
+        try (ResultSet rs = ps.executeQuery()) {
+          Session s = null;
+          String best = null;
+          while (rs.next()) {
+            s = session(rs);
+            String role = rs.getString("role");
+            if (role != null && (best == null || SessionAccess.rank(role) > SessionAccess.rank(best))) best = role;
+          }
+          if (s == null) return null;
+          if (s.ownerId().equals(userId)) return new SessionAccess(s, SessionAccess.OWNER);
+          return best == null ? null : new SessionAccess(s, best);
+        }
+      }
+    }));
+  }
+
+  @Override
+  public Page<Session> listSessions(String userId, String q, String language, int offset, int limit) {
+    int lim = pageLimit(offset, limit);
+    if (userId == null) return new Page<>(List.of(), 0, offset, lim);
+    String pattern = q == null || q.isEmpty() ? null : fold(q);
+    String filters = (language != null ? " AND s.language = ?" : "")
+        + (pattern != null ? " AND (" + db.containsClause("s.name_lc") + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id "
+            + "AND " + db.containsClause("f.text_lc") + "))" : "");
+    List<Object> filterArgs = new ArrayList<>();
+    if (language != null) filterArgs.add(language);
+    if (pattern != null) {
+      filterArgs.add(pattern);
+      filterArgs.add(pattern);
+    }
+    // owned, then shared with me (a member, not the owner); both use an index on the user
+    String owned = " FROM sessions s WHERE s.owner_id = ?" + filters;
+    String shared = " FROM sessions s WHERE s.id IN (SELECT m.session_id FROM members m WHERE m.user_id = ?) AND s.owner_id <> ?" + filters;
+    List<Object> ownedArgs = new ArrayList<>();
+    ownedArgs.add(userId);
+    ownedArgs.addAll(filterArgs);
+    List<Object> sharedArgs = new ArrayList<>();
+    sharedArgs.add(userId);
+    sharedArgs.add(userId);
+    sharedArgs.addAll(filterArgs);
+
+    List<Object> pageArgs = new ArrayList<>(ownedArgs);
+    pageArgs.addAll(sharedArgs);
+    pageArgs.add(lim);
+    pageArgs.add(offset);
+    String pageSql = "SELECT " + SESSION_COLS + owned + " UNION ALL SELECT " + SESSION_COLS + shared
+        + " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?";
+    List<Object> countArgs = new ArrayList<>(ownedArgs);
+    countArgs.addAll(sharedArgs);
+    String countSql = "SELECT (SELECT COUNT(*)" + owned + ") + (SELECT COUNT(*)" + shared + ")";
+    return db.snapshot(c -> {
+      List<Session> items = list(c, pageSql, JdbcStore::session, pageArgs.toArray());
+      long total = total(c, items.size(), offset, lim, countSql, countArgs.toArray());
+      return new Page<>(items, total, offset, lim);
+    });
+  }
+
+  @Override
+  public Session updateSession(String sessionId, String name, String language) {
+    id("sessionId", sessionId);
+    if (name != null) name("name", name, MAX_NAME_CHARS);
+    if (language != null) name("language", language, MAX_LANGUAGE_CHARS);
+    long now = now();
+    return db.write(c -> {
+      int n = update(c, "UPDATE sessions SET name = COALESCE(?, name), name_lc = COALESCE(?, name_lc), language = COALESCE(?, language), "
+          + "version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END WHERE id = ?",
+          name, fold(name), language, now, now, sessionId);
+      if (n == 0) throw new StoreException(NOT_FOUND, "session not found");
+      return one(c, "SELECT " + SESSION_COLS + " FROM sessions s WHERE s.id = ?", JdbcStore::session, sessionId);
+    });
+  }
+
+  @Override
+  public boolean deleteSession(String sessionId) {
+    if (sessionId == null) return false;
+    return db.write(c -> {
+      Locked l = lock(c, sessionId);
+      if (l == null) return false;
+      update(c, "DELETE FROM sessions WHERE id = ?", sessionId);
+      if (l.sessionBytes != 0) update(c, "UPDATE users SET bytes = bytes - ? WHERE id = ?", l.sessionBytes, l.ownerId);
+      return true;
+    });
+  }
+
+  /** The owner's and the session's byte counts, their rows locked in that order (null: no such session). */
+  private record Locked(String ownerId, long userBytes, long sessionBytes) {}
+
+  private Locked lock(Connection c, String sessionId) throws SQLException {
+    String owner = one(c, "SELECT owner_id FROM sessions WHERE id = ?", rs -> rs.getString(1), sessionId);
+    if (owner == null) return null;
+    Long userBytes = one(c, "SELECT bytes FROM users WHERE id = ?" + db.lockClause(), rs -> rs.getLong(1), owner);
+    Long sessionBytes = one(c, "SELECT bytes FROM sessions WHERE id = ?" + db.lockClause(), rs -> rs.getLong(1), sessionId);
+    if (userBytes == null || sessionBytes == null) return null; // deleted meanwhile
+    return new Locked(owner, userBytes, sessionBytes);
+  }
+
+  /** A change to the session's files: the session's version, updated_at and byte count; the owner's byte count. */
+  private static void touch(Connection c, Locked l, String sessionId, long delta, long now) throws SQLException {
+    update(c, "UPDATE sessions SET bytes = bytes + ?, version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END "
+        + "WHERE id = ?", delta, now, now, sessionId);
+    if (delta != 0) update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", delta, l.ownerId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // workspace files
+
+  @Override
+  public List<FileMeta> listFiles(String sessionId) {
+    if (sessionId == null) return List.of();
+    List<FileMeta> files = db.read(c -> list(c, "SELECT path, size, is_binary, version, updated_at FROM files WHERE session_id = ?",
+        JdbcStore::fileMeta, sessionId));
+    files.sort(Comparator.comparing(FileMeta::path));
+    return files;
+  }
+
+  @Override
+  public Optional<FileContent> readFile(String sessionId, String path) {
+    if (sessionId == null || path == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> one(c, "SELECT path, size, is_binary, version, updated_at, text, data FROM files "
+        + "WHERE session_id = ? AND path = ?", rs -> {
+          FileMeta meta = fileMeta(rs);
+          String text = rs.getString("text");
+          byte[] data = rs.getBytes("data");
+          return new FileContent(meta, text != null ? text.getBytes(UTF_8) : data != null ? data : new byte[0]);
+        }, sessionId, path)));
+  }
+
+  @Override
+  public FileMeta writeFile(String sessionId, String path, byte[] content, boolean binary, Long expectedVersion, FileLimits limits) {
+    id("sessionId", sessionId);
+    path(path);
+    if (content == null) throw new StoreException(INVALID, "no content");
+    if (expectedVersion != null && expectedVersion < 0) throw new StoreException(INVALID, "expectedVersion must be null, 0 or a version");
+    FileLimits lim = limits == null ? FileLimits.NONE : limits;
+    if (content.length > lim.fileBytes()) throw new StoreException(TOO_LARGE, "file is larger than " + lim.fileBytes() + " bytes");
+    Encoded e = Encoded.of(content, binary);
+    long now = now();
+    return db.write(c -> {
+      Locked l = lock(c, sessionId);
+      if (l == null) throw new StoreException(NOT_FOUND, "session not found");
+      long[] old = one(c, "SELECT version, size FROM files WHERE session_id = ? AND path = ?",
+          rs -> new long[] {rs.getLong(1), rs.getLong(2)}, sessionId, path);
+      if (expectedVersion != null) {
+        long have = old == null ? 0 : old[0];
+        if (have != expectedVersion) {
+          throw new StoreException(CONFLICT, old == null ? "file does not exist" : expectedVersion == 0 ? "file exists" : "file is at version " + have);
+        }
+      }
+      if (old == null) checkFreePath(c, sessionId, path);
+      long delta = e.size - (old == null ? 0 : old[1]);
+      if (delta > 0) {
+        if (l.sessionBytes > lim.sessionBytes() - delta) {
+          throw new StoreException(QUOTA, "the session's files would be larger than " + lim.sessionBytes() + " bytes");
+        }
+        if (l.userBytes > lim.userBytes() - delta) {
+          throw new StoreException(QUOTA, "the owner's files would be larger than " + lim.userBytes() + " bytes");
+        }
+      }
+      long version;
+      if (old == null) {
+        version = 1;
+        update(c, "INSERT INTO files (session_id, path, text, text_lc, data, is_binary, size, version, updated_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)", sessionId, path, e.text, fold(e.text), e.data, binary, e.size, now);
+      } else {
+        version = old[0] + 1;
+        update(c, "UPDATE files SET text = ?, text_lc = ?, data = ?, is_binary = ?, size = ?, version = ?, updated_at = ? "
+            + "WHERE session_id = ? AND path = ?", e.text, fold(e.text), e.data, binary, e.size, version, now, sessionId, path);
+      }
+      touch(c, l, sessionId, delta, now);
+      return new FileMeta(path, e.size, binary, version, now);
+    });
+  }
+
+  /** A new file at {@code path}: none of its parents may be a file, and it may not be a directory. */
+  private static void checkFreePath(Connection c, String sessionId, String path) throws SQLException {
+    List<String> ancestors = ancestors(path);
+    if (!ancestors.isEmpty()) {
+      List<Object> args = new ArrayList<>();
+      args.add(sessionId);
+      args.addAll(ancestors);
+      String file = one(c, "SELECT path FROM files WHERE session_id = ? AND path IN (" + "?, ".repeat(ancestors.size() - 1) + "?)",
+          rs -> rs.getString(1), args.toArray());
+      if (file != null) throw new StoreException(CONFLICT, "'" + file + "' is a file");
+    }
+    String dir = path + "/";
+    if (exists(c, "SELECT 1 FROM files WHERE session_id = ? AND substr(path, 1, ?) = ?", sessionId, chars(dir), dir)) {
+      throw new StoreException(CONFLICT, "'" + path + "' is a directory");
+    }
+  }
+
+  @Override
+  public void renameFile(String sessionId, String from, String to) {
+    id("sessionId", sessionId);
+    String f = trimSlash(from), t = trimSlash(to);
+    path(f);
+    path(t);
+    if (t.startsWith(f + "/")) throw new StoreException(INVALID, "cannot move '" + f + "' into itself");
+    long now = now();
+    db.write(c -> {
+      Locked l = lock(c, sessionId);
+      if (l == null) throw new StoreException(NOT_FOUND, "session not found");
+      Set<String> all = new HashSet<>(list(c, "SELECT path FROM files WHERE session_id = ?", rs -> rs.getString(1), sessionId));
+      List<String> sources = new ArrayList<>();
+      if (all.contains(f)) {
+        sources.add(f);
+      } else {
+        for (String p : all) if (p.startsWith(f + "/")) sources.add(p);
+      }
+      if (sources.isEmpty()) throw new StoreException(NOT_FOUND, "no file or directory '" + f + "'");
+      if (f.equals(t)) return null;
+      for (String p : all) {
+        if (p.equals(t) || p.startsWith(t + "/")) throw new StoreException(CONFLICT, "'" + t + "' exists");
+      }
+      for (String a : ancestors(t)) {
+        if (all.contains(a)) throw new StoreException(CONFLICT, "'" + a + "' is a file");
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE files SET path = ?, version = version + 1, updated_at = ? WHERE session_id = ? AND path = ?")) {
+        for (String p : sources) {
+          String target = t + p.substring(f.length());
+          if (utf8Length(target) > MAX_PATH_BYTES) throw new StoreException(INVALID, "path '" + target + "' is too long");
+          bind(ps, target, now, sessionId, p);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      touch(c, l, sessionId, 0, now);
+      return null;
+    });
+  }
+
+  @Override
+  public int deleteFile(String sessionId, String path) {
+    id("sessionId", sessionId);
+    String p = trimSlash(path);
+    path(p);
+    String dir = p + "/";
+    long now = now();
+    return db.write(c -> {
+      Locked l = lock(c, sessionId);
+      if (l == null) throw new StoreException(NOT_FOUND, "session not found");
+      String where = " FROM files WHERE session_id = ? AND (path = ? OR substr(path, 1, ?) = ?)";
+      List<Long> sizes = list(c, "SELECT size" + where, rs -> rs.getLong(1), sessionId, p, chars(dir), dir);
+      if (sizes.isEmpty()) return 0;
+      update(c, "DELETE" + where, sessionId, p, chars(dir), dir);
+      long freed = sizes.stream().mapToLong(Long::longValue).sum();
+      touch(c, l, sessionId, -freed, now);
+      return sizes.size();
+    });
+  }
+
+  @Override
+  public long userBytes(String userId) {
+    if (userId == null) return 0;
+    Long b = db.read(c -> one(c, "SELECT bytes FROM users WHERE id = ?", rs -> rs.getLong(1), userId));
+    return b == null ? 0 : b;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // sharing
+
+  @Override
+  public Share createShare(String sessionId, String role, String createdBy) {
+    id("sessionId", sessionId);
+    id("createdBy", createdBy);
+    memberRole(role);
+    Share s = new Share(newId(), sessionId, role, createdBy, now(), null);
+    return db.write(c -> {
+      if (!exists(c, "SELECT 1 FROM sessions WHERE id = ?", sessionId)) throw new StoreException(NOT_FOUND, "session not found");
+      if (!exists(c, "SELECT 1 FROM users WHERE id = ?", createdBy)) throw new StoreException(NOT_FOUND, "user not found");
+      update(c, "INSERT INTO shares (token, session_id, role, created_by, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)",
+          s.token(), s.sessionId(), s.role(), s.createdBy(), s.createdAt());
+      return s;
+    });
+  }
+
+  @Override
+  public List<Share> shares(String sessionId) {
+    if (sessionId == null) return List.of();
+    return db.read(c -> list(c, "SELECT " + SHARE_COLS + " FROM shares WHERE session_id = ? ORDER BY created_at, token", JdbcStore::share, sessionId));
+  }
+
+  @Override
+  public boolean revokeShare(String sessionId, String token) {
+    if (sessionId == null || token == null) return false;
+    long now = now();
+    return db.write(c -> {
+      int n = update(c, "UPDATE shares SET revoked_at = ? WHERE token = ? AND session_id = ? AND revoked_at IS NULL", now, token, sessionId);
+      if (!token.isEmpty()) update(c, "DELETE FROM members WHERE session_id = ? AND via_token = ?", sessionId, token);
+      return n > 0;
+    });
+  }
+
+  @Override
+  public Optional<Share> share(String token) {
+    if (token == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> one(c, "SELECT " + SHARE_COLS + " FROM shares WHERE token = ? AND revoked_at IS NULL", JdbcStore::share, token)));
+  }
+
+  @Override
+  public void addMember(String sessionId, String userId, String role, String viaToken) {
+    id("sessionId", sessionId);
+    id("userId", userId);
+    memberRole(role);
+    String via = viaToken == null ? "" : viaToken;
+    long now = now();
+    db.write(c -> {
+      String owner = one(c, "SELECT owner_id FROM sessions WHERE id = ?", rs -> rs.getString(1), sessionId);
+      if (owner == null) throw new StoreException(NOT_FOUND, "session not found");
+      if (owner.equals(userId)) return null; // the owner is never a member
+      if (!exists(c, "SELECT 1 FROM users WHERE id = ?", userId)) throw new StoreException(NOT_FOUND, "user not found");
+      if (!via.isEmpty()) {
+        // kept from changing until the commit, so a revocation either sees this membership or is seen by it
+        String linkRole = one(c, "SELECT role FROM shares WHERE token = ? AND session_id = ? AND revoked_at IS NULL" + db.shareClause(),
+            rs -> rs.getString(1), via, sessionId);
+        if (linkRole == null) throw new StoreException(NOT_FOUND, "share link not found or revoked");
+        if (SessionAccess.rank(role) > SessionAccess.rank(linkRole)) {
+          throw new StoreException(INVALID, "the link grants " + linkRole + ", not " + role);
+        }
+      }
+      update(c, "INSERT INTO members (session_id, user_id, via_token, role, joined_at) VALUES (?, ?, ?, ?, ?) "
+          + "ON CONFLICT (session_id, user_id, via_token) DO UPDATE SET role = CASE WHEN " + rankSql("excluded.role") + " > "
+          + rankSql("members.role") + " THEN excluded.role ELSE members.role END", sessionId, userId, via, role, now);
+      return null;
+    });
+  }
+
+  private static String rankSql(String column) {
+    return "(CASE " + column + " WHEN 'editor' THEN 3 WHEN 'runner' THEN 2 WHEN 'viewer' THEN 1 ELSE 0 END)";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // history
+
+  @Override
+  public String putBlob(byte[] content) {
+    if (content == null) throw new StoreException(INVALID, "no content");
+    String hash = sha256(content);
+    // most puts are of bytes already stored (unchanged files): a read, which does not wait for the writer
+    if (db.read(c -> exists(c, "SELECT 1 FROM blobs WHERE hash = ?", hash))) return hash;
+    long now = now();
+    db.write(c -> update(c, "INSERT INTO blobs (hash, data, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        hash, content, (long) content.length, now));
+    return hash;
+  }
+
+  @Override
+  public Optional<byte[]> blob(String hash) {
+    if (hash == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> one(c, "SELECT data FROM blobs WHERE hash = ?", rs -> {
+      byte[] b = rs.getBytes(1);
+      return b == null ? new byte[0] : b;
+    }, hash)));
+  }
+
+  @Override
+  public void startRun(RunRecord run) {
+    if (run == null) throw new StoreException(INVALID, "no run");
+    id("id", run.id());
+    id("sessionId", run.sessionId());
+    id("userId", run.userId());
+    name("language", run.language(), MAX_LANGUAGE_CHARS);
+    if (run.snapshot() != null) id("snapshot", run.snapshot());
+    String status = run.status() == null ? "running" : run.status();
+    name("status", status, MAX_LANGUAGE_CHARS);
+    long cap = run.transcriptCap() > 0 ? Math.min(run.transcriptCap(), transcriptCap) : transcriptCap;
+    byte[] stdin = run.stdin() == null ? null : run.stdin().getBytes(UTF_8);
+    db.write(c -> {
+      if (!exists(c, "SELECT 1 FROM sessions WHERE id = ?", run.sessionId())) throw new StoreException(NOT_FOUND, "session not found");
+      if (!exists(c, "SELECT 1 FROM users WHERE id = ?", run.userId())) throw new StoreException(NOT_FOUND, "user not found");
+      if (run.snapshot() != null && !exists(c, "SELECT 1 FROM blobs WHERE hash = ?", run.snapshot())) {
+        throw new StoreException(NOT_FOUND, "snapshot blob not found");
+      }
+      int n = update(c, "INSERT INTO runs (" + RUN_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING",
+          run.id(), run.sessionId(), run.userId(), run.language(), run.snapshot(), stdin, run.startedAt(), status,
+          run.exitCode(), run.wallMs(), run.cpuMs(), run.memoryKb(), run.endedAt(), false, cap);
+      if (n == 0) throw new StoreException(CONFLICT, "run already exists");
+      return null;
+    });
+  }
+
+  @Override
+  public void appendChunks(String runId, List<Chunk> chunks) {
+    id("runId", runId);
+    if (chunks == null || chunks.isEmpty()) return;
+    List<Chunk> sorted = new ArrayList<>(chunks.size());
+    for (Chunk ch : chunks) {
+      if (ch == null || ch.data() == null) throw new StoreException(INVALID, "chunk without data");
+      name("stream", ch.stream(), 32);
+      sorted.add(ch);
+    }
+    sorted.sort(Comparator.comparingLong(Chunk::seq));
+    db.write(c -> {
+      long[] state = one(c, "SELECT transcript_bytes, transcript_cap, transcript_capped FROM runs WHERE id = ?" + db.lockClause(),
+          rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getBoolean(3) ? 1 : 0}, runId);
+      if (state == null) throw new StoreException(NOT_FOUND, "run not found");
+      long used = state[0], cap = state[1];
+      boolean capped = state[2] != 0;
+      if (capped) return null;
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO run_chunks (run_id, seq, stream, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        for (Chunk ch : sorted) {
+          byte[] data = ch.data().getBytes(UTF_8);
+          long room = cap - used;
+          if (data.length > room) {
+            data = cutUtf8(data, (int) Math.max(0, room));
+            capped = true;
+          }
+          if (data.length > 0 || !capped) {
+            bind(ps, runId, ch.seq(), ch.stream(), data);
+            if (ps.executeUpdate() > 0) used += data.length;
+          }
+          if (capped) break;
+        }
+      }
+      update(c, "UPDATE runs SET transcript_bytes = ?, transcript_capped = ? WHERE id = ?", used, capped, runId);
+      return null;
+    });
+  }
+
+  @Override
+  public void finishRun(String runId, RunEnd end) {
+    id("runId", runId);
+    if (end == null) throw new StoreException(INVALID, "no end");
+    name("status", end.status(), MAX_LANGUAGE_CHARS);
+    db.write(c -> {
+      int n = update(c, "UPDATE runs SET status = ?, exit_code = ?, wall_ms = ?, cpu_ms = ?, memory_kb = ?, ended_at = ? WHERE id = ? AND ended_at IS NULL",
+          end.status(), end.exitCode(), end.wallMs(), end.cpuMs(), end.memoryKb(), end.endedAt(), runId);
+      if (n == 0 && !exists(c, "SELECT 1 FROM runs WHERE id = ?", runId)) throw new StoreException(NOT_FOUND, "run not found");
+      return null;
+    });
+  }
+
+  @Override
+  public Page<RunRecord> listRuns(String sessionId, int offset, int limit) {
+    int lim = pageLimit(offset, limit);
+    if (sessionId == null) return new Page<>(List.of(), 0, offset, lim);
+    return db.snapshot(c -> {
+      List<RunRecord> items = list(c, "SELECT " + RUN_COLS + " FROM runs WHERE session_id = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+          JdbcStore::run, sessionId, lim, offset);
+      long total = total(c, items.size(), offset, lim, "SELECT COUNT(*) FROM runs WHERE session_id = ?", sessionId);
+      return new Page<>(items, total, offset, lim);
+    });
+  }
+
+  @Override
+  public Optional<RunRecord> run(String runId) {
+    if (runId == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> one(c, "SELECT " + RUN_COLS + " FROM runs WHERE id = ?", JdbcStore::run, runId)));
+  }
+
+  @Override
+  public List<Chunk> chunks(String runId) {
+    if (runId == null) return List.of();
+    return db.read(c -> list(c, "SELECT seq, stream, data FROM run_chunks WHERE run_id = ? ORDER BY seq",
+        rs -> new Chunk(rs.getLong(1), rs.getString(2), utf8(rs.getBytes(3))), runId));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // rows
+
+  private static User user(ResultSet rs) throws SQLException {
+    return new User(rs.getString("id"), rs.getString("username"), rs.getString("password_hash"), rs.getBoolean("guest"), rs.getLong("created_at"));
+  }
+
+  private static Session session(ResultSet rs) throws SQLException {
+    return new Session(rs.getString("id"), rs.getString("owner_id"), rs.getString("name"), rs.getString("language"),
+        rs.getLong("created_at"), rs.getLong("updated_at"), rs.getLong("version"));
+  }
+
+  private static FileMeta fileMeta(ResultSet rs) throws SQLException {
+    return new FileMeta(rs.getString("path"), rs.getLong("size"), rs.getBoolean("is_binary"), rs.getLong("version"), rs.getLong("updated_at"));
+  }
+
+  private static Share share(ResultSet rs) throws SQLException {
+    return new Share(rs.getString("token"), rs.getString("session_id"), rs.getString("role"), rs.getString("created_by"),
+        rs.getLong("created_at"), nullableLong(rs, "revoked_at"));
+  }
+
+  private static RunRecord run(ResultSet rs) throws SQLException {
+    byte[] stdin = rs.getBytes("stdin");
+    Long exit = nullableLong(rs, "exit_code");
+    return new RunRecord(rs.getString("id"), rs.getString("session_id"), rs.getString("user_id"), rs.getString("language"),
+        rs.getString("snapshot"), stdin == null ? null : utf8(stdin), rs.getLong("started_at"), rs.getString("status"),
+        exit == null ? null : exit.intValue(), nullableLong(rs, "wall_ms"), nullableLong(rs, "cpu_ms"), nullableLong(rs, "memory_kb"),
+        nullableLong(rs, "ended_at"), rs.getLong("transcript_bytes"), rs.getBoolean("transcript_capped"), rs.getLong("transcript_cap"));
+  }
+
+  private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  /** A file's content as stored: text (valid UTF-8 without NUL, not binary) is searchable; anything else is kept as bytes. */
+  private record Encoded(String text, byte[] data, long size) {
+    static Encoded of(byte[] content, boolean binary) {
+      if (!binary) {
+        String text = strictUtf8(content);
+        if (text != null && text.indexOf('\0') < 0) return new Encoded(text, null, content.length);
+      }
+      return new Encoded(null, content, content.length);
+    }
+  }
+
+  private static String strictUtf8(byte[] b) {
+    try {
+      return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static String utf8(byte[] b) {
+    return b == null ? "" : new String(b, UTF_8);
+  }
+
+  /** The longest prefix of UTF-8 {@code b} of at most {@code max} bytes that ends on a character boundary. */
+  static byte[] cutUtf8(byte[] b, int max) {
+    if (b.length <= max) return b;
+    int end = max;
+    while (end > 0 && (b[end] & 0xC0) == 0x80) end--; // b[end] is a continuation byte: back to its lead byte
+    byte[] out = new byte[end];
+    System.arraycopy(b, 0, out, 0, end);
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // JDBC helpers
+
+  @FunctionalInterface
+  private interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  static void bind(PreparedStatement ps, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      int k = i + 1;
+      if (a == null) ps.setNull(k, Types.NULL);
+      else if (a instanceof String s) ps.setString(k, s);
+      else if (a instanceof Long l) ps.setLong(k, l);
+      else if (a instanceof Integer n) ps.setInt(k, n);
+      else if (a instanceof Boolean b) ps.setBoolean(k, b);
+      else if (a instanceof byte[] b) ps.setBytes(k, b);
+      else throw new IllegalArgumentException("cannot bind " + a.getClass());
+    }
+  }
+
+  private static <T> T one(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? mapper.map(rs) : null;
+      }
+    }
+  }
+
+  private static <T> List<T> list(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) out.add(mapper.map(rs));
+        return out;
+      }
+    }
+  }
+
+  private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+    return one(c, sql, rs -> Boolean.TRUE, args) != null;
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** The total of a page: known without counting unless the page is full, or empty past the start. */
+  private static long total(Connection c, int got, int offset, int limit, String countSql, Object... args) throws SQLException {
+    if (got > 0 && got < limit) return (long) offset + got;
+    if (got == 0 && offset == 0) return 0;
+    Long n = one(c, countSql, rs -> rs.getLong(1), args);
+    return n == null ? 0 : n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // validation
+
+  private static int pageLimit(int offset, int limit) {
+    if (offset < 0) throw new StoreException(INVALID, "offset must not be negative");
+    if (limit < 1) throw new StoreException(INVALID, "limit must be at least 1");
+    return Math.min(limit, MAX_PAGE);
+  }
+
+  /** How names and texts are stored for the search, and how q is matched against them: lowercased by Java, the same for both databases. */
+  static String fold(String s) {
+    return s == null ? null : s.toLowerCase(Locale.ROOT);
+  }
+
+  private static void id(String field, String v) {
+    if (v == null || v.isEmpty()) throw new StoreException(INVALID, field + " is missing");
+    if (v.length() > MAX_ID_CHARS) throw new StoreException(INVALID, field + " is too long");
+    for (int i = 0; i < v.length(); i++) {
+      char ch = v.charAt(i);
+      if (ch <= ' ' || ch == 0x7f) throw new StoreException(INVALID, field + " contains a space or a control character");
+    }
+  }
+
+  /** A required, non-blank single-line text. */
+  private static void name(String field, String v, int maxChars) {
+    if (v == null || v.isBlank()) throw new StoreException(INVALID, field + " is missing");
+    text(field, v, maxChars);
+    for (int i = 0; i < v.length(); i++) {
+      char ch = v.charAt(i);
+      if (ch < ' ' || ch == 0x7f) throw new StoreException(INVALID, field + " contains a control character");
+    }
+  }
+
+  private static void text(String field, String v, int maxChars) {
+    if (v.length() > maxChars) throw new StoreException(INVALID, field + " is longer than " + maxChars + " characters");
+    if (v.indexOf('\0') >= 0) throw new StoreException(INVALID, field + " contains NUL");
+  }
+
+  private static void memberRole(String role) {
+    if (!SessionAccess.EDITOR.equals(role) && !SessionAccess.RUNNER.equals(role) && !SessionAccess.VIEWER.equals(role)) {
+      throw new StoreException(INVALID, "role must be editor, runner or viewer");
+    }
+  }
+
+  /** A workspace path: relative, '/'-separated, no empty, '.' or '..' segment, no control character, at most 1 KiB. */
+  static void path(String p) {
+    if (p == null || p.isEmpty()) throw new StoreException(INVALID, "path is missing");
+    if (utf8Length(p) > MAX_PATH_BYTES) throw new StoreException(INVALID, "path is longer than " + MAX_PATH_BYTES + " bytes");
+    for (int i = 0; i < p.length(); i++) {
+      char ch = p.charAt(i);
+      if (ch < ' ' || ch == 0x7f) throw new StoreException(INVALID, "path contains a control character");
+    }
+    for (String seg : p.split("/", -1)) {
+      if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
+        throw new StoreException(INVALID, "path '" + p + "' is not a relative path without empty, '.' or '..' parts");
+      }
+    }
+  }
+
+  private static String trimSlash(String p) {
+    return p != null && p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  /** "a/b/c" → ["a", "a/b"]. */
+  static List<String> ancestors(String path) {
+    List<String> out = new ArrayList<>();
+    for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) out.add(path.substring(0, i));
+    return out;
+  }
+
+  /** Characters as SQL's substr and length count them (code points). */
+  private static int chars(String s) {
+    return s.codePointCount(0, s.length());
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(UTF_8).length;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.sandpit.gateway.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sandpit's durable state: accounts, sessions (named projects) and their workspace files, share
+ * links, and the history of runs. One implementation ({@code JdbcStore}) over SQLite (the embedded
+ * default) and PostgreSQL, with one set of migrations. Every method is blocking JDBC: call it off
+ * the event loop ({@code vertx.executeBlocking}). Methods throw {@link StoreException} with a code.
+ */
+public interface Store extends AutoCloseable {
+
+  /** Open the store named by {@code jdbcUrl} ({@code jdbc:sqlite:/path} or {@code jdbc:postgresql://…}) and migrate it. */
+  static Store open(StoreConfig config) {
+    return JdbcStore.open(config);
+  }
+
+  /** {@code sqlite} or {@code postgresql}. */
+  String dialect();
+
+  // ---- accounts ----
+  User createUser(String username, String passwordHash, boolean guest);
+
+  Optional<User> userByName(String username);
+
+  Optional<User> userById(String id);
+
+  // ---- sessions ----
+  /** Creates the session and its files in one transaction. */
+  Session createSession(String ownerId, String name, String language, List<FileWrite> files);
+
+  /** The session with the caller's role, if the user owns it or it was shared with them (else empty). */
+  Optional<SessionAccess> access(String sessionId, String userId);
+
+  /**
+   * Sessions the user owns or that were shared with them, newest {@code updated_at} first.
+   *
+   * @param q case-insensitive substring of the name or of any text file's content (null: all)
+   * @param language exact language filter (null: all)
+   * @param offset paging offset; {@code limit} at most 100
+   */
+  Page<Session> listSessions(String userId, String q, String language, int offset, int limit);
+
+  /** Rename and/or change the default language (null leaves a field). Bumps version and updated_at. */
+  Session updateSession(String sessionId, String name, String language);
+
+  /** Deletes the session, its files, shares, memberships and runs. */
+  boolean deleteSession(String sessionId);
+
+  // ---- workspace files ----
+  List<FileMeta> listFiles(String sessionId);
+
+  Optional<FileContent> readFile(String sessionId, String path);
+
+  /**
+   * Create or replace a file. {@code expectedVersion}: null = create or overwrite unconditionally;
+   * 0 = must not exist; n = must currently be at version n (else {@code StoreException} CONFLICT).
+   * Enforces {@code limits} (per-file, per-session and per-user bytes: QUOTA / TOO_LARGE).
+   */
+  FileMeta writeFile(String sessionId, String path, byte[] content, boolean binary, Long expectedVersion, FileLimits limits);
+
+  /** Rename a file or a directory prefix; CONFLICT if the target exists, NOT_FOUND if the source does not. */
+  void renameFile(String sessionId, String from, String to);
+
+  /** Delete a file or everything under a directory prefix; returns how many files went. */
+  int deleteFile(String sessionId, String path);
+
+  /** Total bytes of all files of all sessions the user owns. */
+  long userBytes(String userId);
+
+  // ---- sharing ----
+  Share createShare(String sessionId, String role, String createdBy);
+
+  List<Share> shares(String sessionId);
+
+  /** Revoke a link; memberships gained through it are removed too. */
+  boolean revokeShare(String sessionId, String token);
+
+  /** A live (not revoked) share link. */
+  Optional<Share> share(String token);
+
+  /** Record that the user joined the session through a share link (idempotent; keeps the highest role). */
+  void addMember(String sessionId, String userId, String role, String viaToken);
+
+  // ---- history ----
+  /** Content-addressed: stores the bytes once under their SHA-256, returns the hex hash. */
+  String putBlob(byte[] content);
+
+  Optional<byte[]> blob(String hash);
+
+  void startRun(RunRecord run);
+
+  /** Append transcript chunks (batched by the caller); chunks past the run's cap are dropped and the run is marked capped. */
+  void appendChunks(String runId, List<Chunk> chunks);
+
+  /** Record the end of a run (idempotent: the first end wins). */
+  void finishRun(String runId, RunEnd end);
+
+  Page<RunRecord> listRuns(String sessionId, int offset, int limit);
+
+  Optional<RunRecord> run(String runId);
+
+  List<Chunk> chunks(String runId);
+
+  @Override
+  void close();
+}
