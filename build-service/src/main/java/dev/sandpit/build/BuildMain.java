@@ -46,7 +46,7 @@ public final class BuildMain {
     try {
       vertx.deployVerticle(v).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.error("build worker failed to start: {}", e.toString());
+      log.error("build worker failed to start: {}", causes(e));
       slots.close();
       vertx.close();
       System.exit(1);
@@ -61,5 +61,16 @@ public final class BuildMain {
         slots.close();
       }
     }, "drain"));
+  }
+
+  /** The message of every cause, outermost first (no stack trace: a start-up failure is read by an operator). */
+  static String causes(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (sb.length() > 0) sb.append(" <- ");
+      sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+      if (t.getCause() == t) break;
+    }
+    return sb.toString();
   }
 }

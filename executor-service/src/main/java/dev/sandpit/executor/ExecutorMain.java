@@ -43,7 +43,7 @@ public final class ExecutorMain {
     try {
       vertx.deployVerticle(v).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.error("executor failed to start: {}", e.toString());
+      log.error("executor failed to start: {}", causes(e));
       slots.close();
       vertx.close();
       System.exit(1);
@@ -59,5 +59,16 @@ public final class ExecutorMain {
       }
       log.info("executor {} stopped", worker.workerId());
     }, "drain"));
+  }
+
+  /** The message of every cause, outermost first (no stack trace: a start-up failure is read by an operator). */
+  static String causes(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (sb.length() > 0) sb.append(" <- ");
+      sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+      if (t.getCause() == t) break;
+    }
+    return sb.toString();
   }
 }

@@ -25,7 +25,7 @@ public final class GatewayMain {
     try {
       vertx.deployVerticle(new GatewayVerticle(config)).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.error("gateway failed to start: {}", e.toString());
+      log.error("gateway failed to start: {}", causes(e));
       vertx.close();
       System.exit(1);
     }
@@ -36,5 +36,16 @@ public final class GatewayMain {
         log.warn("shutdown: {}", e.toString());
       }
     }, "shutdown"));
+  }
+
+  /** The message of every cause, outermost first (no stack trace: a start-up failure is read by an operator). */
+  static String causes(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (sb.length() > 0) sb.append(" <- ");
+      sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+      if (t.getCause() == t) break;
+    }
+    return sb.toString();
   }
 }

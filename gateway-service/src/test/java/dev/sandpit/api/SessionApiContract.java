@@ -238,6 +238,29 @@ abstract class SessionApiContract {
     assertEquals("y".repeat(3900), u.get(f + "part0.txt").json().getString("content"));
   }
 
+  @Test
+  void theUsersTotalQuotaGives429AndKeepsEverySessionIntact() throws Exception {
+    Api u = anon.guest();
+    String a = newSession(u, "q1", "python", file("main.py", "print(1)"));
+    String b = newSession(u, "q2", "python", file("main.py", "print(2)"));
+    for (String id : List.of(a, b)) {
+      for (int i = 0; i < 4; i++) assertEquals(201, u.put("/api/sessions/" + id + "/files/f" + i, new JsonObject().put("content", "q".repeat(3900))).status());
+    }
+    String c = newSession(u, "q3", "python", file("main.py", "print(3)"));
+    // 2 x (8 + 4 x 3900) + 8 + 2 x 3900 = 39,032 bytes of the 40,000 allowed
+    assertEquals(201, u.put("/api/sessions/" + c + "/files/g0", new JsonObject().put("content", "r".repeat(3900))).status());
+    assertEquals(201, u.put("/api/sessions/" + c + "/files/g1", new JsonObject().put("content", "r".repeat(3900))).status());
+    Api.Res over = u.put("/api/sessions/" + c + "/files/g2", new JsonObject().put("content", "r".repeat(3900)));
+    assertEquals(429, over.status(), over.body());
+    assertEquals("quota_exceeded", over.code());
+    assertEquals(404, u.get("/api/sessions/" + c + "/files/g2").status());
+    Api.Res create = u.post("/api/sessions", new JsonObject().put("name", "q4").put("language", "python")
+        .put("files", new JsonArray().add(file("main.py", "s".repeat(3900)))));
+    assertTrue(create.status() == 429 || create.status() == 413, create.body());
+    assertEquals(3, u.get("/api/sessions").json().getLong("total"));
+    assertEquals("q".repeat(3900), u.get("/api/sessions/" + a + "/files/f3").json().getString("content"));
+  }
+
   // ---- sharing ----
 
   @Test

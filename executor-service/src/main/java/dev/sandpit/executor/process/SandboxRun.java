@@ -238,7 +238,7 @@ public final class SandboxRun {
         }
         // poll fast around activity, back off while the program computes or waits
         long idleMs = (now - lastActivity) / 1_000_000;
-        interval = idleMs < 20 ? 1 : idleMs < 200 ? 3 : idleMs < 2000 ? 10 : 25;
+        interval = idleMs < 20 ? 2 : idleMs < 200 ? 4 : idleMs < 2000 ? 10 : 25;
       }
       finish();
     } catch (InterruptedException e) {

@@ -135,7 +135,7 @@ public final class SessionRoutes {
     long total = files.stream().mapToLong(f -> f.content().length).sum();
     blocking(vertx, () -> {
       if (store.userBytes(user) + total > limits.userMaxBytes()) {
-        throw new StoreException(StoreException.Code.QUOTA, "your sessions would be over your limit of " + limits.userMaxBytes() + " bytes");
+        throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "your sessions would be over your limit of " + limits.userMaxBytes() + " bytes");
       }
       Session s = store.createSession(user, name, language, files);
       return sessionJson(s, SessionAccess.OWNER).put("files", metas(store.listFiles(s.id())));
