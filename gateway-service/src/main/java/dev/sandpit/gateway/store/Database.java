@@ -85,6 +85,9 @@ abstract class Database implements AutoCloseable {
           .dataSource(ds)
           .locations("classpath:db/migration")
           .placeholders(Map.of("bytes", bytesType))
+          // a DATABASE_URL whose schema already holds other tables (but not ours): start from version 0
+          .baselineOnMigrate(true)
+          .baselineVersion("0")
           .cleanDisabled(true)
           .load()
           .migrate();
@@ -272,25 +275,38 @@ abstract class Database implements AutoCloseable {
       } catch (SQLException e) {
         throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot open the database file", e);
       }
-      if (memory) {
-        migrate(new SingleConnection(writer), "BLOB");
-        readers = null;
-      } else {
-        migrate(dataSource(config(false)), "BLOB");
-        HikariConfig hc = new HikariConfig();
-        hc.setPoolName("sandpit-store-read");
-        hc.setDataSource(dataSource(config(false)));
-        hc.setMaximumPoolSize(Math.max(1, Math.min(config.poolSize(), 8)));
-        hc.setMinimumIdle(1);
-        hc.setConnectionTimeout(10_000);
-        hc.setAutoCommit(true);
-        hc.setConnectionInitSql("PRAGMA query_only = 1");
-        try {
-          readers = new HikariDataSource(hc);
-        } catch (RuntimeException e) {
-          closeWriter();
-          throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot open the database file", e);
-        }
+      try {
+        readers = memory ? migrateInMemory() : migrateAndOpenReaders(config);
+      } catch (RuntimeException e) {
+        closeWriter();
+        throw e;
+      }
+    }
+
+    private HikariDataSource migrateInMemory() {
+      migrate(new SingleConnection(writer), "BLOB");
+      return null;
+    }
+
+    private HikariDataSource migrateAndOpenReaders(StoreConfig config) {
+      migrate(dataSource(config(false)), "BLOB");
+      try {
+        exec(writer, "PRAGMA optimize=0x10002"); // what SQLite advises on opening a long-lived connection: planner statistics
+      } catch (SQLException e) {
+        // only statistics
+      }
+      HikariConfig hc = new HikariConfig();
+      hc.setPoolName("sandpit-store-read");
+      hc.setDataSource(dataSource(config(false)));
+      hc.setMaximumPoolSize(Math.max(1, Math.min(config.poolSize(), 8)));
+      hc.setMinimumIdle(1);
+      hc.setConnectionTimeout(10_000);
+      hc.setAutoCommit(true);
+      hc.setConnectionInitSql("PRAGMA query_only = 1");
+      try {
+        return new HikariDataSource(hc);
+      } catch (RuntimeException e) {
+        throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot open the database file", e);
       }
     }
 

@@ -212,9 +212,11 @@ final class JdbcStore implements Store {
     int lim = pageLimit(offset, limit);
     if (userId == null) return new Page<>(List.of(), 0, offset, lim);
     String pattern = q == null || q.isEmpty() ? null : fold(q);
+    // q reads the files of the user's sessions only, one session at a time: "LIMIT 1 OFFSET 0" keeps
+    // PostgreSQL from turning the EXISTS into a hashed scan of every file of every user
     String filters = (language != null ? " AND s.language = ?" : "")
         + (pattern != null ? " AND (" + db.containsClause("s.name_lc") + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id "
-            + "AND " + db.containsClause("f.text_lc") + "))" : "");
+            + "AND " + db.containsClause("f.text_lc") + " LIMIT 1 OFFSET 0))" : "");
     List<Object> filterArgs = new ArrayList<>();
     if (language != null) filterArgs.add(language);
     if (pattern != null) {

@@ -24,9 +24,13 @@ import java.util.stream.Stream;
  * PostgreSQL binaries ({@code initdb} + {@code pg_ctl} in a temp dir, as the {@code postgres} OS
  * user when run as root) and stopped when the JVM exits. If none of that works the tests fail
  * with a message that says what was tried. Each test class gets its own schema, dropped after.
+ * {@value #PRIVATE} forces the private server.
  */
 final class PostgresHarness {
   record Server(String url, String user, String password, String how) {}
+
+  /** {@code -Dsandpit.test.privatePostgres=true}: skip the servers that may be there, start a private one (to check that path). */
+  static final String PRIVATE = "sandpit.test.privatePostgres";
 
   private static Server server;
   private static String failure;
@@ -34,25 +38,40 @@ final class PostgresHarness {
   private PostgresHarness() {}
 
   static synchronized Server server() {
-    if (server != null) return server;
+    if (server == null) {
+      server = find();
+      System.out.println("store tests: PostgreSQL from " + server.how());
+    }
+    return server;
+  }
+
+  private static Server find() {
     if (failure != null) throw new IllegalStateException(failure);
     List<String> tried = new ArrayList<>();
+    if (Boolean.getBoolean(PRIVATE)) {
+      try {
+        return startPrivate();
+      } catch (Exception e) {
+        failure = "-D" + PRIVATE + ": cannot start a private PostgreSQL: " + e.getMessage();
+        throw new IllegalStateException(failure, e);
+      }
+    }
     String env = System.getenv(StoreConfig.DATABASE_URL);
     if (env != null && !env.isBlank()) {
       StoreConfig c = StoreConfig.from(new Settings(Map.of(StoreConfig.DATABASE_URL, env)));
       if (c.jdbcUrl().startsWith("jdbc:postgresql:")) {
         Server s = new Server(c.jdbcUrl(), c.user(), c.password(), "DATABASE_URL");
         String why = answers(s);
-        if (why == null) return server = s;
+        if (why == null) return s;
         tried.add("DATABASE_URL (" + why + ")");
       }
     }
     Server local = new Server("jdbc:postgresql://127.0.0.1:5432/test", "postgres", null, "127.0.0.1:5432/test");
     String why = answers(local);
-    if (why == null) return server = local;
+    if (why == null) return local;
     tried.add("jdbc:postgresql://127.0.0.1:5432/test as postgres (" + why + ")");
     try {
-      return server = startPrivate();
+      return startPrivate();
     } catch (Exception e) {
       tried.add("a private server from /usr/lib/postgresql/*/bin (" + e.getMessage() + ")");
     }

@@ -1,10 +1,14 @@
 package dev.sandpit.gateway.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The store contract against a real PostgreSQL ({@link PostgresHarness}): DATABASE_URL, else
@@ -45,6 +49,17 @@ class PostgresStoreTest extends StoreContract {
   @Override
   protected String expectedDialect() {
     return "postgresql";
+  }
+
+  @Test
+  void migratesASchemaThatHoldsOtherTables() throws Exception {
+    StoreConfig shared = newSchema();
+    try (Connection c = raw(shared); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE somebody_elses (x INT)");
+    }
+    Store s = open(shared);
+    User u = s.createUser("u", null, false);
+    assertEquals(u, s.userByName("u").orElseThrow());
   }
 
   @AfterAll

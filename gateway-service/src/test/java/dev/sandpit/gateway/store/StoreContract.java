@@ -609,6 +609,29 @@ abstract class StoreContract {
     assertEquals(StoreException.Code.NOT_FOUND, code(() -> store.createShare(s.id(), SessionAccess.VIEWER, JdbcStore.newId())));
   }
 
+  @Test
+  void aRevocationRacingJoinsLeavesNoMemberBehind() throws Exception {
+    User owner = user("owner");
+    Session s = session(owner, "Racy", "python");
+    Share link = store.createShare(s.id(), SessionAccess.EDITOR, owner.id());
+    List<User> joiners = new ArrayList<>();
+    for (int i = 0; i < 7; i++) joiners.add(user("joiner"));
+    Store second = open(config());
+    List<Object> outcomes = race(8, k -> {
+      Store st = k % 2 == 0 ? store : second;
+      if (k == 0) return st.revokeShare(s.id(), link.token());
+      st.addMember(s.id(), joiners.get(k - 1).id(), SessionAccess.EDITOR, link.token());
+      return "joined";
+    });
+    assertEquals(true, outcomes.get(0));
+    for (Object o : outcomes.subList(1, 8)) {
+      if (!"joined".equals(o)) assertEquals(StoreException.Code.NOT_FOUND, assertInstanceOf(StoreException.class, o).code());
+    }
+    // whoever joined before the revocation was removed by it; whoever came after was refused
+    for (User j : joiners) assertEquals(Optional.empty(), store.access(s.id(), j.id()));
+    assertEquals(0, count("SELECT COUNT(*) FROM members WHERE session_id = '" + s.id() + "'"));
+  }
+
   // ---- blobs ----
 
   @Test
@@ -691,9 +714,13 @@ abstract class StoreContract {
     RunRecord r = newRun(s, me, null, 1);
     store.startRun(r);
     store.appendChunks(r.id(), List.of(new Chunk(2, "stdout", "b\0"), new Chunk(1, "stdout", "a")));
+    // a batch sent again (a retry) is not stored or counted twice
+    store.appendChunks(r.id(), List.of(new Chunk(1, "stdout", "a"), new Chunk(2, "stdout", "b\0")));
     assertEquals(List.of(new Chunk(1, "stdout", "a"), new Chunk(2, "stdout", "b\0")), store.chunks(r.id()));
     assertFalse(store.run(r.id()).orElseThrow().transcriptCapped());
     assertEquals(3, store.run(r.id()).orElseThrow().transcriptBytes());
+    store.appendChunks(r.id(), List.of());
+    assertEquals(StoreException.Code.INVALID, code(() -> store.appendChunks(r.id(), List.of(new Chunk(9, "stdout", null)))));
     store.finishRun(r.id(), new RunEnd("timeout", null, null, null, null, 77));
     RunRecord done = store.run(r.id()).orElseThrow();
     assertEquals("timeout", done.status());
