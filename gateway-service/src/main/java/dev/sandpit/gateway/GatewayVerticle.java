@@ -7,6 +7,7 @@ import dev.sandpit.gateway.http.AuthRoutes;
 import dev.sandpit.gateway.http.Http;
 import dev.sandpit.gateway.http.SessionEvents;
 import dev.sandpit.gateway.http.SessionRoutes;
+import dev.sandpit.gateway.jobs.RunSweeper;
 import dev.sandpit.gateway.jobs.SessionRuns;
 import dev.sandpit.gateway.jobs.UserLimits;
 import dev.sandpit.gateway.store.Store;
@@ -42,6 +43,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Reaper reaper;
   private HttpServer server;
   private Store store;
+  private RunSweeper sweeper;
   private Router router;
 
   public GatewayVerticle(GatewayConfig config) {
@@ -68,6 +70,8 @@ public final class GatewayVerticle extends VerticleBase {
     SessionRuns sessionRuns = new SessionRuns(vertx, store, redis, events, config.sessions(), new UserLimits(redis, config.sessions()));
     SessionRoutes sessions = new SessionRoutes(vertx, store, config.sessions(), events);
     AuthRoutes auth = new AuthRoutes(vertx, store, tokens);
+    sweeper = new RunSweeper(vertx, store, redis,
+        config.limits().wallMsMax() + config.limits().compileWallMs() + config.queueTimeoutMs() + 120_000, 30_000);
 
     Router router = Router.router(vertx);
     router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, sessionRuns, watches));
@@ -92,6 +96,7 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> server.listen(config.port(), config.host()))
         .onSuccess(s -> {
           reaper.start();
+          sweeper.start();
           log.info("gateway {} listening on http://{}:{}", gatewayId, config.host(), s.actualPort());
         });
   }
@@ -116,6 +121,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     reaper.stop();
+    sweeper.stop();
     fleet.stop();
     return server.close().eventually(() -> subscriber.close()).eventually(() -> vertx.executeBlocking(() -> {
       store.close();

@@ -637,6 +637,13 @@ final class JdbcStore implements Store {
   }
 
   @Override
+  public List<RunRecord> unfinishedRuns(long startedBefore, int limit) {
+    int lim = Math.max(1, Math.min(limit, 1000));
+    return db.read(c -> list(c, "SELECT " + RUN_COLS + " FROM runs WHERE ended_at IS NULL AND started_at < ? ORDER BY started_at LIMIT ?",
+        JdbcStore::run, startedBefore, lim));
+  }
+
+  @Override
   public Optional<RunRecord> run(String runId) {
     if (runId == null) return Optional.empty();
     return Optional.ofNullable(db.read(c -> one(c, "SELECT " + RUN_COLS + " FROM runs WHERE id = ?", JdbcStore::run, runId)));

@@ -101,6 +101,9 @@ public interface Store extends AutoCloseable {
 
   Optional<RunRecord> run(String runId);
 
+  /** Runs without an end that started before the given time, oldest first (for the sweeper). */
+  List<RunRecord> unfinishedRuns(long startedBefore, int limit);
+
   List<Chunk> chunks(String runId);
 
   @Override
