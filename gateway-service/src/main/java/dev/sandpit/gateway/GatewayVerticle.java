@@ -8,6 +8,7 @@ import dev.sandpit.gateway.http.Http;
 import dev.sandpit.gateway.http.SessionEvents;
 import dev.sandpit.gateway.http.SessionRoutes;
 import dev.sandpit.gateway.jobs.RunSweeper;
+import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.jobs.SessionRuns;
 import dev.sandpit.gateway.jobs.UserLimits;
 import dev.sandpit.gateway.store.Store;
@@ -74,7 +75,8 @@ public final class GatewayVerticle extends VerticleBase {
         config.limits().wallMsMax() + config.limits().compileWallMs() + config.queueTimeoutMs() + 120_000, 30_000);
 
     Router router = Router.router(vertx);
-    router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, sessionRuns, watches));
+    SessionRunner runner = new SessionRunner(vertx, redis, feeds, submitter, sessionRuns, config);
+    router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, runner, watches));
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(Math.max(1 << 20, config.sessions().fileMaxBytes() * 4 / 3 + 65_536)));
     ApiRoutes api = new ApiRoutes(vertx, redis, fleet, config);
     api.mountPublic(router);
@@ -103,7 +105,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code /ws/execute}: an optional {@code ?token=} names the user (required when auth is required). */
   private void upgrade(io.vertx.ext.web.RoutingContext ctx, Tokens tokens, Feeds feeds, JobSubmitter submitter,
-      SessionRuns sessionRuns, Watches watches) {
+      SessionRunner runner, Watches watches) {
     String token = ctx.request().getParam("token");
     Future<String> user = token == null || token.isEmpty()
         ? (config.auth().required()
@@ -111,7 +113,7 @@ public final class GatewayVerticle extends VerticleBase {
             : Future.succeededFuture(null))
         : tokens.verify(token);
     user.onSuccess(uid -> ctx.request().toWebSocket()
-            .onSuccess(ws -> new ExecuteSocket(vertx, ws, redis, feeds, submitter, config, uid, sessionRuns, watches).start())
+            .onSuccess(ws -> new ExecuteSocket(vertx, ws, redis, feeds, submitter, config, uid, runner, watches).start())
             .onFailure(e -> {
               if (!ctx.response().ended()) Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade: " + e.getMessage());
             }))

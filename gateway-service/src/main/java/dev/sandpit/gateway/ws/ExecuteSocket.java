@@ -4,6 +4,7 @@ import dev.sandpit.bus.EventLog;
 import dev.sandpit.bus.InputLog;
 import dev.sandpit.gateway.GatewayConfig;
 import dev.sandpit.gateway.jobs.JobSubmitter;
+import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.jobs.SessionRuns;
 import dev.sandpit.protocol.ClientMessage;
 import dev.sandpit.protocol.Codec;
@@ -43,16 +44,17 @@ public final class ExecuteSocket {
   private final Map<String, Tap> taps = new LinkedHashMap<>();
   /** Jobs this connection may send input, eof and stop to (its own runs; session runs where its role is runner+). */
   private final java.util.Set<String> controllable = new java.util.HashSet<>();
-  /** Recorders of session runs started here, so typed input lands in the transcript. */
-  private final Map<String, SessionRuns.Recorder> recorders = new java.util.HashMap<>();
+  /** Session runs started on this connection. */
+  private final java.util.Set<String> ownRuns = new java.util.HashSet<>();
   private final Map<String, io.vertx.core.Handler<String>> watching = new java.util.HashMap<>();
   private final String userId;
   private final SessionRuns sessionRuns;
+  private final SessionRunner runner;
   private final Watches watches;
   private boolean closed;
 
   public ExecuteSocket(Vertx vertx, ServerWebSocket ws, Redis redis, Feeds feeds, JobSubmitter submitter, GatewayConfig config,
-      String userId, SessionRuns sessionRuns, Watches watches) {
+      String userId, SessionRunner runner, Watches watches) {
     this.vertx = vertx;
     this.ws = ws;
     this.redis = redis;
@@ -60,7 +62,8 @@ public final class ExecuteSocket {
     this.submitter = submitter;
     this.config = config;
     this.userId = userId;
-    this.sessionRuns = sessionRuns;
+    this.runner = runner;
+    this.sessionRuns = runner == null ? null : runner.runs();
     this.watches = watches;
   }
 
@@ -137,39 +140,18 @@ public final class ExecuteSocket {
 
   /** A run of a session's files: role check, per-user limits, history record, then the usual queueing. */
   private void executeSession(String jobId, ClientMessage.Execute m) {
-    if (userId == null || sessionRuns == null) {
+    if (userId == null || runner == null) {
       throw new ProtocolException(ErrorCode.UNAUTHORIZED, "running a session needs a signed-in connection (?token=)");
     }
-    String[] owner = new String[1];
-    vertx.executeBlocking(() -> sessionRuns.load(userId, m), false)
-        .map(p -> {
-          owner[0] = p.access().session().ownerId();
-          return submitter.build(jobId, m, p.language(), p.files(), true);
-        })
-        .compose(spec -> sessionRuns.limits().take(userId, jobId, spec.limits().wallMs() + config.queueTimeoutMs() + 60_000).map(spec))
-        .compose(spec -> vertx.executeBlocking(() -> {
-          sessionRuns.open(spec, m.sessionId(), userId);
-          return spec;
-        }, false))
+    runner.start(userId, jobId, m)
         .onSuccess(spec -> {
           controllable.add(jobId);
-          SessionRuns.Recorder rec = sessionRuns.recorder(jobId, m.sessionId(), owner[0], userId);
-          recorders.put(jobId, rec);
-          Tap recording = new Tap(jobId, 0, redis, config.redis().timeoutMs(), rec::onEvent, t -> {
-            feeds.detach(t);
-            recorders.remove(jobId);
-          });
+          ownRuns.add(jobId);
           Tap tap = follow(jobId, 0);
-          feeds.attach(recording)
-              .compose(v -> feeds.attach(tap))
-              .compose(v -> submitter.enqueue(spec, m.requestId()))
-              .onSuccess(v -> watchQueue(tap, spec))
-              .onFailure(e -> {
-                unfollow(tap);
-                feeds.detach(recording);
-                sessionRuns.limits().release(userId, jobId);
-                error(jobId, m.requestId(), ErrorCode.UNAVAILABLE, "the job could not be queued (" + e.getMessage() + "); try again");
-              });
+          feeds.attach(tap).onSuccess(v -> tap.fill()).onFailure(e -> {
+            unfollow(tap);
+            error(jobId, m.requestId(), ErrorCode.UNAVAILABLE, "cannot follow the run right now; attach to it again");
+          });
         })
         .onFailure(e -> {
           if (e instanceof ProtocolException p) {
@@ -279,7 +261,7 @@ public final class ExecuteSocket {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "your role in this session may watch the run but not type into or stop it");
     }
     String target = id;
-    if (m instanceof ClientMessage.InputResponse in && recorders.containsKey(target)) recorders.get(target).onStdin(in.data());
+    if (m instanceof ClientMessage.InputResponse in && runner != null) runner.stdin(target, in.data());
     redis.send(InputLog.append(target, m, config.eventTtlS()))
         .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
         .onSuccess(r -> {

@@ -1,0 +1,107 @@
+package dev.sandpit.gateway.jobs;
+
+import dev.sandpit.bus.EventLog;
+import dev.sandpit.gateway.GatewayConfig;
+import dev.sandpit.gateway.ws.Feeds;
+import dev.sandpit.gateway.ws.Tap;
+import dev.sandpit.protocol.ClientMessage;
+import dev.sandpit.protocol.ErrorCode;
+import dev.sandpit.protocol.JobSpec;
+import dev.sandpit.protocol.Keys;
+import dev.sandpit.protocol.ProtocolException;
+import dev.sandpit.protocol.RunStatus;
+import dev.sandpit.protocol.ServerEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts runs of a session for any caller (the WebSocket, the /v1 HTTP API, the terminal): role
+ * check, per-user limits, history record with a recording tap on this gateway, then the job is
+ * queued and watched until a worker takes it. Event-loop confined.
+ */
+public final class SessionRunner {
+  private static final Logger log = LoggerFactory.getLogger(SessionRunner.class);
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final Feeds feeds;
+  private final JobSubmitter submitter;
+  private final SessionRuns runs;
+  private final GatewayConfig config;
+  private final Map<String, SessionRuns.Recorder> recorders = new ConcurrentHashMap<>();
+
+  public SessionRunner(Vertx vertx, Redis redis, Feeds feeds, JobSubmitter submitter, SessionRuns runs, GatewayConfig config) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.feeds = feeds;
+    this.submitter = submitter;
+    this.runs = runs;
+    this.config = config;
+  }
+
+  public SessionRuns runs() {
+    return runs;
+  }
+
+  /** Start a run of the session named in {@code m}; completes once it is queued, with its job spec. */
+  public Future<JobSpec> start(String userId, String jobId, ClientMessage.Execute m) {
+    if (userId == null) return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "running a session needs a signed-in user"));
+    String[] owner = new String[1];
+    return vertx.executeBlocking(() -> runs.load(userId, m), false)
+        .map(p -> {
+          owner[0] = p.access().session().ownerId();
+          return submitter.build(jobId, m, p.language(), p.files(), true);
+        })
+        .compose(spec -> runs.limits().take(userId, jobId, spec.limits().wallMs() + config.queueTimeoutMs() + 60_000).map(spec))
+        .compose(spec -> vertx.executeBlocking(() -> {
+          runs.open(spec, m.sessionId(), userId);
+          return spec;
+        }, false))
+        .compose(spec -> {
+          SessionRuns.Recorder rec = runs.recorder(jobId, m.sessionId(), owner[0], userId);
+          recorders.put(jobId, rec);
+          Tap recording = new Tap(jobId, 0, redis, config.redis().timeoutMs(), rec::onEvent, t -> {
+            feeds.detach(t);
+            recorders.remove(jobId);
+          });
+          Future<Void> subscribed = feeds.attach(recording).onSuccess(v -> recording.fill());
+          return Future.all(subscribed, submitter.enqueue(spec, m.requestId()))
+              .map(v -> {
+                watchQueue(recording, spec);
+                return spec;
+              })
+              .recover(e -> {
+                feeds.detach(recording);
+                recorders.remove(jobId);
+                runs.limits().release(userId, jobId);
+                return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "the job could not be queued (" + e.getMessage() + "); try again"));
+              });
+        });
+  }
+
+  /** Typed input for a run started here, for its transcript. */
+  public void stdin(String jobId, String data) {
+    SessionRuns.Recorder r = recorders.get(jobId);
+    if (r != null) r.onStdin(data);
+  }
+
+  /** A job no worker took before its queue deadline ends instead of waiting for ever. */
+  public void watchQueue(Tap tap, JobSpec spec) {
+    long delay = Math.max(1, spec.queueDeadlineMs() - System.currentTimeMillis() + 1000);
+    vertx.setTimer(delay, t -> {
+      if (tap.done()) return;
+      redis.send(Request.cmd(Command.EXISTS).arg(Keys.owner(spec.jobId())))
+          .compose(r -> r.toInteger() == 1 ? Future.succeededFuture()
+              : redis.send(EventLog.append(new ServerEvent.Complete(null, spec.jobId(), null, null, RunStatus.INTERNAL_ERROR,
+                  null, null, null, null, "no worker took the job within " + config.queueTimeoutMs() + " ms"), config.eventTtlS())))
+          .onFailure(e -> log.warn("job {}: queue check failed: {}", spec.jobId(), e.toString()));
+    });
+  }
+}
