@@ -7,11 +7,13 @@ import dev.sandpit.gateway.http.AuthRoutes;
 import dev.sandpit.gateway.http.Http;
 import dev.sandpit.gateway.http.SessionEvents;
 import dev.sandpit.gateway.http.SessionRoutes;
+import dev.sandpit.gateway.http.V1Routes;
 import dev.sandpit.gateway.jobs.RunSweeper;
 import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.jobs.SessionRuns;
 import dev.sandpit.gateway.jobs.UserLimits;
 import dev.sandpit.gateway.store.Store;
+import dev.sandpit.gateway.ws.TerminalSocket;
 import dev.sandpit.gateway.ws.Watches;
 import io.vertx.ext.web.handler.BodyHandler;
 import dev.sandpit.gateway.jobs.Fleet;
@@ -77,6 +79,16 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     SessionRunner runner = new SessionRunner(vertx, redis, feeds, submitter, sessionRuns, config);
     router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, runner, watches));
+    router.route("/v1/sessions/:id/terminal").handler(ctx -> {
+      String token = ctx.request().getParam("token");
+      tokens.verify(token)
+          .onSuccess(uid -> ctx.request().toWebSocket()
+              .onSuccess(ws -> new TerminalSocket(vertx, ws, redis, feeds, runner, store, uid, ctx.pathParam("id"),
+                  config.eventTtlS(), config.redis().timeoutMs()).start())
+              .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade")))
+          .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
+    });
+    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(Math.max(1 << 20, config.sessions().fileMaxBytes() * 2 + 65_536)));
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(Math.max(1 << 20, config.sessions().fileMaxBytes() * 4 / 3 + 65_536)));
     ApiRoutes api = new ApiRoutes(vertx, redis, fleet, config);
     api.mountPublic(router);
@@ -84,6 +96,7 @@ public final class GatewayVerticle extends VerticleBase {
     sessions.mountPublic(router);
     auth.protect(router);
     sessions.mount(router);
+    new V1Routes(vertx, store, runner, config.sessions(), events).mount(router);
     api.mountFallbacks(router);
 
     HttpServerOptions opts = new HttpServerOptions()

@@ -42,6 +42,7 @@ public final class ApiRoutes {
   /** Last: unknown API routes, the frontend, and the one failure handler. */
   public void mountFallbacks(Router router) {
     router.route("/api/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
+    router.route("/v1/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
     String dir = config.frontendDir();
     if (!dir.isEmpty() && Files.isDirectory(Path.of(dir))) {
       router.route("/*").handler(StaticHandler.create(FileSystemAccess.ROOT, Path.of(dir).toAbsolutePath().toString())

@@ -46,6 +46,7 @@ public final class AuthRoutes {
   /** Every route mounted after this needs a valid Bearer token. */
   public void protect(Router router) {
     router.route("/api/*").handler(this::authenticate);
+    router.route("/v1/*").handler(this::authenticate);
     router.get("/api/auth/me").handler(this::me);
   }
 

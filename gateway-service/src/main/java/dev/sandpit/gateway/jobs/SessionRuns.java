@@ -84,6 +84,14 @@ public final class SessionRuns {
           ? new SourceFile(meta.path(), Base64.getEncoder().encodeToString(f.content()), "base64")
           : new SourceFile(meta.path(), new String(f.content(), StandardCharsets.UTF_8)));
     }
+    if (m.code() != null) {
+      // code sent with a session (the terminal's command): run it as the main file, next to the
+      // session's files, without saving it
+      String name = m.main() != null ? m.main() : ".sandpit-command" + lang.main().substring(lang.main().lastIndexOf('.'));
+      files.removeIf(f -> f.name().equals(name));
+      files.add(0, new SourceFile(name, m.code()));
+      return new Prepared(a, lang, files);
+    }
     String main = m.main() != null ? m.main() : mainOf(lang, files);
     SourceFile mainFile = files.stream().filter(f -> f.name().equals(main)).findFirst()
         .orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_FIELD, "the session has no main file '" + main + "' for " + lang.id()));

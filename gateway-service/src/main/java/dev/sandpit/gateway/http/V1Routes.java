@@ -1,0 +1,182 @@
+package dev.sandpit.gateway.http;
+
+import static dev.sandpit.gateway.http.Http.blocking;
+import static dev.sandpit.gateway.http.Http.body;
+import static dev.sandpit.gateway.http.Http.string;
+
+import dev.sandpit.gateway.SessionConfig;
+import dev.sandpit.gateway.jobs.JobSubmitter;
+import dev.sandpit.gateway.jobs.SessionRunner;
+import dev.sandpit.gateway.store.FileMeta;
+import dev.sandpit.gateway.store.SessionAccess;
+import dev.sandpit.gateway.store.Store;
+import dev.sandpit.gateway.store.StoreException;
+import dev.sandpit.protocol.ClientMessage;
+import dev.sandpit.protocol.ErrorCode;
+import dev.sandpit.protocol.FileNames;
+import dev.sandpit.protocol.Language;
+import dev.sandpit.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Seed 000's HTTP API under {@code /v1}, on top of sessions: paths in its bodies are workspace
+ * paths (a leading '/' is dropped, {@code /workspace/} too), execution answers at once with the
+ * run's id and its output streams to the session's watchers (attach with the id).
+ */
+public final class V1Routes {
+  private final Vertx vertx;
+  private final Store store;
+  private final SessionRunner runner;
+  private final SessionConfig limits;
+  private final SessionEvents events;
+
+  public V1Routes(Vertx vertx, Store store, SessionRunner runner, SessionConfig limits, SessionEvents events) {
+    this.vertx = vertx;
+    this.store = store;
+    this.runner = runner;
+    this.limits = limits;
+    this.events = events;
+  }
+
+  /** Call after the authentication filter for {@code /v1/*} is in place. */
+  public void mount(Router router) {
+    router.post("/v1/sessions/execute/:language").handler(this::execute);
+    router.post("/v1/sessions/files/write").handler(this::write);
+    router.post("/v1/sessions/files/read").handler(this::read);
+    router.post("/v1/sessions/files/list").handler(this::list);
+  }
+
+  /** A seed path ("/src/main.py", "/workspace/build/main") as a workspace path ("src/main.py"). */
+  static String workspacePath(String p) {
+    if (p == null) return null;
+    String s = p;
+    if (s.startsWith("/workspace/")) s = s.substring("/workspace/".length());
+    while (s.startsWith("/")) s = s.substring(1);
+    return FileNames.validate(s);
+  }
+
+  private void execute(RoutingContext ctx) {
+    String user = ctx.get(AuthRoutes.USER);
+    JsonObject b;
+    String sessionId, code, path;
+    Language lang;
+    List<String> args = new ArrayList<>();
+    try {
+      b = body(ctx);
+      sessionId = string(b, "session_id", true);
+      lang = JobSubmitter.language(b.containsKey("language") ? string(b, "language", true) : ctx.pathParam("language"));
+      code = string(b, "code", false);
+      String fp = string(b, "file_path", false);
+      path = fp == null ? null : workspacePath(fp);
+      Object a = b.getValue("args");
+      if (a != null) {
+        if (!(a instanceof JsonArray arr)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "'args' must be an array of strings");
+        for (Object o : arr) {
+          if (!(o instanceof String s)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "'args' must be an array of strings");
+          args.add(s);
+        }
+      }
+    } catch (RuntimeException e) {
+      Http.fail(ctx, e);
+      return;
+    }
+    String main = path != null ? path : code != null ? lang.main() : null;
+    String jobId = JobSubmitter.newJobId();
+    Future<Void> saved = code == null ? Future.succeededFuture() : V1Routes.<Void>blockingVoid(vertx, () -> {
+      SessionAccess a = store.access(sessionId, user).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such session"));
+      if (!SessionAccess.atLeast(a.role(), SessionAccess.EDITOR)) {
+        throw new ProtocolException(ErrorCode.FORBIDDEN, "saving code needs the editor role; run without 'code' to run the session as it is");
+      }
+      store.writeFile(sessionId, main, code.getBytes(StandardCharsets.UTF_8), false, null, limits.fileLimits());
+      return null;
+    }).onSuccess(v -> events.publish(sessionId, "files_changed", new JsonObject().put("paths", new JsonArray().add(main))));
+    ClientMessage.Execute m = new ClientMessage.Execute(lang.id(), null, null, string(b, "stdin", false), args, null, null, null, sessionId, main);
+    saved.compose(v -> runner.start(user, jobId, m))
+        .onSuccess(spec -> Http.json(ctx, 200, new JsonObject().put("execution_id", jobId).put("status", "running").putNull("pid")
+            .put("session_id", sessionId).put("attach", new JsonObject().put("type", "attach").put("job_id", jobId).put("after_seq", 0))))
+        .onFailure(e -> Http.fail(ctx, e));
+  }
+
+  private void write(RoutingContext ctx) {
+    String user = ctx.get(AuthRoutes.USER);
+    String sessionId, path, content;
+    try {
+      JsonObject b = body(ctx);
+      sessionId = string(b, "session_id", true);
+      path = workspacePath(string(b, "path", true));
+      content = string(b, "content", true);
+    } catch (RuntimeException e) {
+      Http.fail(ctx, e);
+      return;
+    }
+    blocking(vertx, () -> {
+      SessionAccess a = access(sessionId, user, SessionAccess.EDITOR);
+      return store.writeFile(a.session().id(), path, content.getBytes(StandardCharsets.UTF_8), false, null, limits.fileLimits());
+    }).onSuccess(m -> {
+      events.publish(sessionId, "files_changed", new JsonObject().put("paths", new JsonArray().add(m.path())));
+      Http.json(ctx, 200, new JsonObject().put("path", "/" + m.path()).put("size", m.size()).put("version", m.version()).put("status", "written"));
+    }).onFailure(e -> Http.fail(ctx, e));
+  }
+
+  private void read(RoutingContext ctx) {
+    String user = ctx.get(AuthRoutes.USER);
+    String sessionId, path;
+    try {
+      JsonObject b = body(ctx);
+      sessionId = string(b, "session_id", true);
+      path = workspacePath(string(b, "path", true));
+    } catch (RuntimeException e) {
+      Http.fail(ctx, e);
+      return;
+    }
+    blocking(vertx, () -> {
+      access(sessionId, user, SessionAccess.VIEWER);
+      return store.readFile(sessionId, path).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no file '" + path + "'"));
+    }).onSuccess(f -> Http.json(ctx, 200, SessionRoutes.fileJson(f).put("path", "/" + f.meta().path())))
+        .onFailure(e -> Http.fail(ctx, e));
+  }
+
+  private void list(RoutingContext ctx) {
+    String user = ctx.get(AuthRoutes.USER);
+    String sessionId, dir;
+    try {
+      JsonObject b = body(ctx);
+      sessionId = string(b, "session_id", true);
+      String d = string(b, "directory", false);
+      dir = d == null || d.equals("/") || d.isEmpty() ? "" : workspacePath(d) + "/";
+    } catch (RuntimeException e) {
+      Http.fail(ctx, e);
+      return;
+    }
+    blocking(vertx, () -> {
+      access(sessionId, user, SessionAccess.VIEWER);
+      return store.listFiles(sessionId);
+    }).onSuccess(fs -> {
+      JsonArray out = new JsonArray();
+      for (FileMeta m : fs) {
+        if (m.path().startsWith(dir)) out.add(SessionRoutes.meta(m).put("path", "/" + m.path()));
+      }
+      Http.json(ctx, 200, new JsonObject().put("directory", "/" + dir).put("files", out));
+    }).onFailure(e -> Http.fail(ctx, e));
+  }
+
+  private static <T> Future<T> blockingVoid(Vertx vertx, java.util.concurrent.Callable<T> work) {
+    return vertx.executeBlocking(work, false);
+  }
+
+  private SessionAccess access(String sessionId, String user, String needed) {
+    SessionAccess a = store.access(sessionId, user).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such session"));
+    if (!SessionAccess.atLeast(a.role(), needed)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "your role (" + a.role() + ") may not do this; it needs " + needed);
+    }
+    return a;
+  }
+}

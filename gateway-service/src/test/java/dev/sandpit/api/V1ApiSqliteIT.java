@@ -1,0 +1,164 @@
+package dev.sandpit.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sandpit.e2e.Stack;
+import dev.sandpit.e2e.WsClient;
+import dev.sandpit.protocol.RunStatus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Seed 000's /v1 API and terminal over real HTTP and WebSockets. */
+@Timeout(120)
+class V1ApiSqliteIT {
+  static Stack stack;
+  static Api anon;
+
+  @BeforeAll
+  static void up() throws Exception {
+    stack = new Stack(63700).gateway();
+    stack.executor(2);
+    anon = new Api(stack.port());
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    stack.close();
+  }
+
+  static String session(Api u) throws Exception {
+    return u.post("/api/sessions", new JsonObject().put("name", "v1").put("language", "python")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "main.py").put("content", "print('main')")))).json().getString("id");
+  }
+
+  @Test
+  void filesWriteReadListUseSeedPaths() throws Exception {
+    Api u = anon.guest();
+    String id = session(u);
+    Api.Res w = u.post("/v1/sessions/files/write", new JsonObject().put("session_id", id).put("path", "/src/util.py").put("content", "X = 1\n"));
+    assertEquals(200, w.status(), w.body());
+    assertEquals("/src/util.py", w.json().getString("path"));
+    assertEquals("X = 1\n", u.post("/v1/sessions/files/read", new JsonObject().put("session_id", id).put("path", "/src/util.py")).json().getString("content"));
+    JsonArray files = u.post("/v1/sessions/files/list", new JsonObject().put("session_id", id).put("directory", "/src")).json().getJsonArray("files");
+    assertEquals(List.of("/src/util.py"), files.stream().map(o -> ((JsonObject) o).getString("path")).toList());
+    assertEquals(404, anon.guest().post("/v1/sessions/files/read", new JsonObject().put("session_id", id).put("path", "/src/util.py")).status());
+    assertEquals(401, anon.post("/v1/sessions/files/list", new JsonObject().put("session_id", id)).status());
+    assertEquals(400, u.post("/v1/sessions/files/write", new JsonObject().put("session_id", id).put("path", "/../etc/x").put("content", "")).status());
+  }
+
+  @Test
+  void executePythonSavesTheCodeAnswersAtOnceAndStreamsToWatchers() throws Exception {
+    Api u = anon.guest();
+    String id = session(u);
+    Api.Res r = u.post("/v1/sessions/execute/python", new JsonObject().put("session_id", id).put("language", "python")
+        .put("code", "print('Hello, CoSim')").put("file_path", "/src/test.py"));
+    assertEquals(200, r.status(), r.body());
+    assertEquals("running", r.json().getString("status"));
+    String job = r.json().getString("execution_id");
+    try (WsClient c = WsClient.connect(stack.port(), u.token)) {
+      c.send(new JsonObject().put("type", "attach").put("job_id", job).put("after_seq", 0).encode());
+      assertEquals(RunStatus.OK, c.complete(job, 30_000).status());
+      assertEquals("Hello, CoSim\n", c.stdout(job));
+    }
+    assertEquals("print('Hello, CoSim')", u.get("/api/sessions/" + id + "/files/src/test.py").json().getString("content"));
+  }
+
+  /** A seed-000 terminal client: collects messages as JSON. */
+  static final class Term implements WebSocket.Listener, AutoCloseable {
+    final List<JsonObject> got = new ArrayList<>();
+    final StringBuilder partial = new StringBuilder();
+    WebSocket ws;
+
+    static Term open(int port, String session, String token) throws Exception {
+      Term t = new Term();
+      t.ws = HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + session + "/terminal?token=" + token), t).get(10, TimeUnit.SECONDS);
+      return t;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        synchronized (this) {
+          got.add(new JsonObject(partial.toString()));
+          notifyAll();
+        }
+        partial.setLength(0);
+      }
+      w.request(1);
+      return null;
+    }
+
+    void send(JsonObject o) {
+      ws.sendText(o.encode(), true).join();
+    }
+
+    synchronized int count(String type) {
+      return (int) got.stream().filter(o -> type.equals(o.getString("type"))).count();
+    }
+
+    synchronized void awaitCount(String type, int n, long ms) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + ms;
+      while (count(type) < n) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) throw new AssertionError("no " + n + " x " + type + " in " + ms + " ms: " + got);
+        wait(left);
+      }
+    }
+
+    synchronized String output() {
+      StringBuilder sb = new StringBuilder();
+      for (JsonObject o : got) if ("output".equals(o.getString("type"))) sb.append(o.getString("content"));
+      return sb.toString();
+    }
+
+    synchronized JsonObject last(String type) {
+      JsonObject l = null;
+      for (JsonObject o : got) if (type.equals(o.getString("type"))) l = o;
+      return l;
+    }
+
+    @Override
+    public void close() {
+      ws.abort();
+    }
+  }
+
+  @Test
+  void terminalRunsCommandsTypesIntoThemAndInterrupts() throws Exception {
+    Api u = anon.guest();
+    String id = session(u);
+    try (Term t = Term.open(stack.port(), id, u.token)) {
+      t.awaitCount("prompt", 1, 10_000);
+      t.send(new JsonObject().put("type", "command").put("command", "ls; echo made > made.txt"));
+      t.awaitCount("exit", 1, 30_000);
+      assertEquals(0, t.last("exit").getInteger("code"));
+      assertTrue(t.output().contains("main.py"), t.output());
+      t.send(new JsonObject().put("type", "command").put("command", "read x; echo got $x"));
+      t.send(new JsonObject().put("type", "command").put("command", "abc"));
+      t.awaitCount("exit", 2, 30_000);
+      assertTrue(t.output().contains("got abc"), t.output());
+      t.send(new JsonObject().put("type", "command").put("command", "sleep 100"));
+      t.send(new JsonObject().put("type", "resize").put("rows", 40).put("cols", 120));
+      t.send(new JsonObject().put("type", "interrupt"));
+      t.awaitCount("exit", 3, 30_000);
+      assertEquals("stopped", t.last("exit").getString("status"));
+      t.awaitCount("prompt", 4, 10_000);
+    }
+    assertEquals("made\n", u.get("/api/sessions/" + id + "/files/made.txt").json().getString("content"));
+    assertEquals(3, u.get("/api/sessions/" + id + "/runs").json().getLong("total"), "terminal commands are in the history");
+  }
+}
