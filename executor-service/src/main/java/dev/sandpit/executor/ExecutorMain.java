@@ -1,5 +1,6 @@
 package dev.sandpit.executor;
 
+import dev.sandpit.config.Launcher;
 import dev.sandpit.config.LimitsConfig;
 import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.Settings;
@@ -9,66 +10,21 @@ import dev.sandpit.executor.jobs.RunSlots;
 import dev.sandpit.executor.jobs.Toolchains;
 import dev.sandpit.executor.sandbox.SandboxConfig;
 import io.vertx.core.Vertx;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Starts one executor worker process; SIGTERM drains it (running jobs finish, no new ones). */
 public final class ExecutorMain {
-  private static final Logger log = LoggerFactory.getLogger(ExecutorMain.class);
   public static final String SLOTS = "SANDPIT_EXECUTOR_SLOTS";
 
   private ExecutorMain() {}
 
   public static void main(String[] args) throws Exception {
     Settings s = Settings.fromEnv();
-    WorkerConfig worker;
-    RedisConfig redis;
-    LimitsConfig limits;
-    SandboxConfig sandbox;
-    try {
-      worker = WorkerConfig.from(s, "executor", SLOTS, 4);
-      redis = RedisConfig.from(s);
-      limits = LimitsConfig.from(s);
-      sandbox = SandboxConfig.from(s);
-    } catch (Settings.ConfigException e) {
-      log.error("{}", e.getMessage());
-      System.exit(2);
-      return;
-    }
+    WorkerConfig worker = Launcher.config(() -> WorkerConfig.from(s, "executor", SLOTS, 4));
+    RedisConfig redis = Launcher.config(() -> RedisConfig.from(s));
+    LimitsConfig limits = Launcher.config(() -> LimitsConfig.from(s));
+    SandboxConfig sandbox = Launcher.config(() -> SandboxConfig.from(s));
     RunSlots slots = new RunSlots(sandbox, worker.slots());
-    var toolchains = Toolchains.probe(false);
-    Vertx vertx = Vertx.vertx();
-    ExecutorVerticle v = new ExecutorVerticle(worker, redis, limits, slots, toolchains);
-    try {
-      vertx.deployVerticle(v).await(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.error("executor failed to start: {}", causes(e));
-      slots.close();
-      vertx.close();
-      System.exit(1);
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        v.drain().await(worker.drainTimeoutMs() + 5000, TimeUnit.MILLISECONDS);
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        log.warn("shutdown: {}", e.toString());
-      } finally {
-        slots.close();
-      }
-      log.info("executor {} stopped", worker.workerId());
-    }, "drain"));
-  }
-
-  /** The message of every cause, outermost first (no stack trace: a start-up failure is read by an operator). */
-  static String causes(Throwable e) {
-    StringBuilder sb = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (sb.length() > 0) sb.append(" <- ");
-      sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
-      if (t.getCause() == t) break;
-    }
-    return sb.toString();
+    ExecutorVerticle v = new ExecutorVerticle(worker, redis, limits, slots, Toolchains.probe(false));
+    Launcher.run("executor " + worker.workerId(), Vertx.vertx(), v, v::drain, worker.drainTimeoutMs(), slots::close);
   }
 }
