@@ -1,6 +1,8 @@
 package dev.sandpit.build;
 
+import dev.sandpit.build.jobs.BuildOptions;
 import dev.sandpit.build.jobs.BuildVerticle;
+import dev.sandpit.build.toolchain.ToolVersions;
 import dev.sandpit.config.Launcher;
 import dev.sandpit.config.LimitsConfig;
 import dev.sandpit.config.RedisConfig;
@@ -23,10 +25,20 @@ public final class BuildMain {
     WorkerConfig worker = Launcher.config(() -> WorkerConfig.from(s, "build", SLOTS, 2));
     RedisConfig redis = Launcher.config(() -> RedisConfig.from(s));
     LimitsConfig limits = Launcher.config(() -> LimitsConfig.from(s));
-    SandboxConfig sandbox = Launcher.config(() -> SandboxConfig.from(s));
     long cacheTtl = Launcher.config(() -> s.longValue(CACHE_TTL_S, 3600, 10, 30L * 86400));
+    BuildOptions options = Launcher.config(() -> new BuildOptions(
+        s.intValue(BuildOptions.JOBS, BuildOptions.defaultJobs(), 1, 64),
+        s.longValue(BuildOptions.CACHE_MAX_MB, 32, 0, 512) << 20));
+    // a build compiles up to `jobs` translation units at once: its slot's CPU quota allows as many cores
+    SandboxConfig sandbox = Launcher.config(() -> {
+      SandboxConfig b = SandboxConfig.from(s);
+      int cpu = s.intValue(BuildOptions.CPU_PERCENT, 100 * options.jobs(), 1, 6400);
+      return new SandboxConfig(b.backend(), b.workRoot(), b.uidBase(), b.uidCount(), b.workspaceMb(), b.pidsMax(), cpu,
+          b.cgroupRoot(), b.warm());
+    });
     RunSlots slots = new RunSlots(sandbox, worker.slots());
-    BuildVerticle v = new BuildVerticle(worker, redis, limits, slots, Toolchains.probe(true), cacheTtl);
+    BuildVerticle v = new BuildVerticle(worker, redis, limits, slots, Toolchains.probe(true), cacheTtl, options,
+        ToolVersions.probe());
     Launcher.run("build worker " + worker.workerId(), Vertx.vertx(), v, v::drain, worker.drainTimeoutMs(), slots::close);
   }
 }

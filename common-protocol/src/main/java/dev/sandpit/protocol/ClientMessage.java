@@ -21,7 +21,8 @@ public sealed interface ClientMessage {
    * Start a run. {@code language} and {@code code} are required, unless {@code sessionId} names a
    * session: then the run uses the session's files ({@code main} chooses the main file, else the
    * language's convention) and its language unless one is given, and files the program writes come
-   * back into the session.
+   * back into the session. {@code compiler} chooses the compiler of C and C++ ({@code gcc} or
+   * {@code clang}, {@code g++} or {@code clang++}; the language's default when absent).
    */
   record Execute(
       String language,
@@ -33,11 +34,17 @@ public sealed interface ClientMessage {
       List<String> compilerFlags,
       String requestId,
       String sessionId,
-      String main)
+      String main,
+      String compiler)
       implements ClientMessage {
     public Execute(String language, String code, List<SourceFile> files, String stdin, List<String> args, Limits limits,
         List<String> compilerFlags, String requestId) {
-      this(language, code, files, stdin, args, limits, compilerFlags, requestId, null, null);
+      this(language, code, files, stdin, args, limits, compilerFlags, requestId, null, null, null);
+    }
+
+    public Execute(String language, String code, List<SourceFile> files, String stdin, List<String> args, Limits limits,
+        List<String> compilerFlags, String requestId, String sessionId, String main) {
+      this(language, code, files, stdin, args, limits, compilerFlags, requestId, sessionId, main, null);
     }
   }
 

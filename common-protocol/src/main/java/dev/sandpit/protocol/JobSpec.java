@@ -15,6 +15,8 @@ import java.util.List;
  *     class); null means the language's default
  * @param returnFiles hand the files the program wrote back (session runs): the executor puts
  *     them in {@code job:<id>:files} before it logs {@code complete}
+ * @param compiler the compiler chosen for C and C++ (its wire name); null means the language's
+ *     default
  */
 public record JobSpec(
     String jobId,
@@ -28,10 +30,18 @@ public record JobSpec(
     long queueDeadlineMs,
     String artifact,
     List<String> runArgs,
-    boolean returnFiles) {
+    boolean returnFiles,
+    String compiler) {
+
+  public JobSpec(String jobId, String language, List<SourceFile> files, String stdin, List<String> args, Limits limits,
+      List<String> compilerFlags, long enqueuedAtMs, long queueDeadlineMs, String artifact, List<String> runArgs,
+      boolean returnFiles) {
+    this(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs, queueDeadlineMs, artifact, runArgs,
+        returnFiles, null);
+  }
 
   public JobSpec withArtifact(String hash, List<String> run) {
     return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs,
-        queueDeadlineMs, hash, run, returnFiles);
+        queueDeadlineMs, hash, run, returnFiles, compiler);
   }
 }

@@ -1,6 +1,7 @@
 package dev.sandpit.protocol;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -11,13 +12,23 @@ import java.util.Map;
  * @param aliases other accepted names
  * @param main default name of the main source file
  * @param compile compile command (null for interpreted languages); {@code {sources}} expands to
- *     every source file, {@code {flags}} to the validated compiler flags
+ *     every source file, {@code {flags}} to the compiler's own flags and the validated compiler
+ *     flags, {@code {libs}} to the {@code -l} flags among them. Its first word is the default
+ *     compiler; a {@link CompilerVariant} replaces it.
  * @param artifacts glob patterns of files the build hands to the executor
  * @param run run command; {@code {main}} is the main file, {@code {class}} the Java main class
  * @param env environment of the run
  * @param compileEnv environment of the compile
  * @param version command that prints the toolchain version
  * @param runtimeCheck command whose success proves an executor can run the artifacts
+ * @param compileObject for projects of several translation units: the command compiling one of
+ *     them ({@code {source}}) to an object ({@code {object}}); null when the language has none
+ * @param link the command linking the objects ({@code {objects}}) into the program
+ * @param sourceExtensions file name endings of translation units ({@code {sources}})
+ * @param compilers the compilers a client may choose ({@code compiler} of {@code execute}); the
+ *     first is the default
+ * @param projects build systems recognised by a marker file at the top of the workspace
+ *     (CMake, make), tried in order
  */
 public record Language(
     String id,
@@ -30,9 +41,65 @@ public record Language(
     Map<String, String> env,
     Map<String, String> compileEnv,
     List<String> version,
-    List<String> runtimeCheck) {
+    List<String> runtimeCheck,
+    List<String> compileObject,
+    List<String> link,
+    List<String> sourceExtensions,
+    List<CompilerVariant> compilers,
+    List<Project> projects) {
 
   public boolean compiled() {
     return compile != null && !compile.isEmpty();
+  }
+
+  /**
+   * A compiler of the language.
+   *
+   * @param id wire name ({@code gcc}, {@code clang}, {@code g++}, {@code clang++})
+   * @param aliases other accepted names
+   * @param path the compiler program, replacing the first word of the compile commands
+   * @param version command that prints its version (part of the build cache key)
+   * @param flags flags it always gets, before the client's: plain-text diagnostics the parser reads
+   *     (no colour, byte columns, machine-readable fix-its)
+   * @param env environment of a compile with it (CC and CXX for make and CMake projects)
+   */
+  public record CompilerVariant(String id, List<String> aliases, String path, List<String> version, List<String> flags,
+      Map<String, String> env) {}
+
+  /**
+   * A build system.
+   *
+   * @param kind {@code cmake}, {@code make}
+   * @param markers file names at the top of the workspace that make the files such a project
+   * @param build the build command; {@code {jobs}} is the number of parallel compile jobs
+   * @param version command that prints the build tool's version (part of the build cache key)
+   * @param outputDir where the program is searched for after the build (relative; "." = the
+   *     whole workspace)
+   */
+  public record Project(String kind, List<String> markers, List<String> build, List<String> version, String outputDir) {}
+
+  /**
+   * The compiler called {@code name} (wire name or alias, case-insensitive), the default one for
+   * null; null when the language has no such compiler.
+   */
+  public CompilerVariant compiler(String name) {
+    if (compilers == null || compilers.isEmpty()) return null;
+    if (name == null) return compilers.get(0);
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    for (CompilerVariant c : compilers) {
+      if (c.id().equals(n) || (c.aliases() != null && c.aliases().contains(n))) return c;
+    }
+    return null;
+  }
+
+  /** The project kind the files make (first matching marker at the top level), or null. */
+  public Project project(List<SourceFile> files) {
+    if (projects == null || files == null) return null;
+    for (Project p : projects) {
+      for (SourceFile f : files) {
+        if (p.markers().contains(f.name())) return p;
+      }
+    }
+    return null;
   }
 }

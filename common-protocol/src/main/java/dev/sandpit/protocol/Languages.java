@@ -16,7 +16,11 @@ public final class Languages {
 
   static {
     try (InputStream in = Languages.class.getResourceAsStream("/languages.json")) {
-      List<Language> all = Codec.MAPPER.readValue(in, new TypeReference<List<Language>>() {});
+      // the data file names fields as the records do (compileEnv, runtimeCheck); the wire's snake_case
+      // mapper would silently drop every camelCase key
+      var data = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+      List<Language> all = data.readValue(in, new TypeReference<List<Language>>() {});
       for (Language l : all) {
         BY_ID.put(l.id(), l);
         BY_NAME.put(l.id(), l);

@@ -1,5 +1,6 @@
 package dev.sandpit.build.cache;
 
+import dev.sandpit.protocol.Language;
 import dev.sandpit.protocol.SourceFile;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,6 +13,38 @@ import java.util.List;
 /** Content address of a build: compiler and its version, flags, every input file. */
 public final class ArtifactKey {
   private ArtifactKey() {}
+
+  /**
+   * The key of a C/C++ (or any) build: everything that decides the program — the language's
+   * command templates, the compiler (name, program, own flags) and its version, the build tool
+   * of a make/CMake project and its version, the client's flags, every file.
+   */
+  public static String of(Language lang, Language.CompilerVariant compiler, String compilerVersion, Language.Project project,
+      String projectVersion, List<String> flags, List<SourceFile> files) {
+    List<String> command = new ArrayList<>(lang.compile());
+    if (lang.compileObject() != null) {
+      command.add("--object--");
+      command.addAll(lang.compileObject());
+    }
+    if (lang.link() != null) {
+      command.add("--link--");
+      command.addAll(lang.link());
+    }
+    if (compiler != null) {
+      command.add("--compiler--");
+      command.add(compiler.id());
+      command.add(compiler.path());
+      if (compiler.flags() != null) command.addAll(compiler.flags());
+    }
+    String version = compilerVersion == null ? "" : compilerVersion;
+    if (project != null) {
+      command.add("--project--");
+      command.add(project.kind());
+      command.addAll(project.build());
+      version = version + " | " + project.kind() + " " + (projectVersion == null ? "" : projectVersion);
+    }
+    return of(lang.id(), version, command, flags, files);
+  }
 
   public static String of(String language, String toolchainVersion, List<String> compileCommand, List<String> flags,
       List<SourceFile> files) {

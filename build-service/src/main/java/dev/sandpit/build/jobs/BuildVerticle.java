@@ -3,6 +3,7 @@ package dev.sandpit.build.jobs;
 import dev.sandpit.build.cache.ArtifactKey;
 import dev.sandpit.build.diagnostics.DiagnosticParser;
 import dev.sandpit.build.toolchain.CompileCommand;
+import dev.sandpit.build.toolchain.ToolVersions;
 import dev.sandpit.bus.EventLog;
 import dev.sandpit.bus.Heartbeat;
 import dev.sandpit.bus.QueueConsumer;
@@ -12,12 +13,15 @@ import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.WorkerConfig;
 import dev.sandpit.executor.jobs.RunSlots;
 import dev.sandpit.protocol.Codec;
+import dev.sandpit.protocol.CompilerFlags;
 import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Keys;
 import dev.sandpit.protocol.Language;
 import dev.sandpit.protocol.Languages;
+import dev.sandpit.protocol.ProtocolException;
 import dev.sandpit.protocol.RunStatus;
 import dev.sandpit.protocol.ServerEvent;
+import dev.sandpit.protocol.SourceFile;
 import dev.sandpit.protocol.WorkerInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -30,6 +34,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * A build worker: takes compiled-language jobs, compiles them in a sandbox (or finds the artifact
  * in the content-addressed cache all build workers share through Redis), reports a {@code compile}
  * event, and hands the job with its artifact to the executors' queue.
+ *
+ * <p>The cache key ({@link ArtifactKey}) covers the compiler and its version, the build tool of a
+ * make/CMake project and its version, the flags and every file; a hit refreshes the entry's TTL
+ * (so the hot entries stay) and is reported as {@code cached: true}. Programs over
+ * {@link BuildOptions#cacheMaxBytes} are handed over under a key of their own job instead.
  */
 public final class BuildVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(BuildVerticle.class);
@@ -50,6 +60,8 @@ public final class BuildVerticle extends VerticleBase {
   private final RunSlots slots;
   private final List<WorkerInfo.Toolchain> toolchains;
   private final long cacheTtlS;
+  private final BuildOptions options;
+  private volatile ToolVersions versions;
   private final long startedAt = System.currentTimeMillis();
   private Redis redis;
   private Heartbeat heartbeat;
@@ -61,6 +73,14 @@ public final class BuildVerticle extends VerticleBase {
 
   public BuildVerticle(WorkerConfig worker, RedisConfig redis, LimitsConfig limits, RunSlots slots,
       List<WorkerInfo.Toolchain> toolchains, long cacheTtlS) {
+    this(worker, redis, limits, slots, toolchains, cacheTtlS, BuildOptions.defaults(), null);
+  }
+
+  /** @param versions the compilers' and build tools' versions (null: probed when the verticle starts) */
+  public BuildVerticle(WorkerConfig worker, RedisConfig redis, LimitsConfig limits, RunSlots slots,
+      List<WorkerInfo.Toolchain> toolchains, long cacheTtlS, BuildOptions options, ToolVersions versions) {
+    this.options = options;
+    this.versions = versions;
     this.worker = worker;
     this.redisConfig = redis;
     this.limits = limits;
@@ -76,8 +96,13 @@ public final class BuildVerticle extends VerticleBase {
     heartbeat = new Heartbeat(vertx, redis, this::info, worker.heartbeatIntervalMs(), worker.heartbeatTtlMs(), redisConfig.timeoutMs());
     consumer = new QueueConsumer(vertx, redis, reader, Keys.BUILD_QUEUE, Keys.BUILD_GROUP, worker.workerId(),
         () -> draining ? 0 : slots.size() - active, this::onJob, redisConfig.timeoutMs());
-    compiler = new Compiler(slots, limits.compileWallMs(), limits.compileMemoryMb());
-    return heartbeat.start()
+    compiler = new Compiler(slots, limits.compileWallMs(), limits.compileMemoryMb(), options.jobs());
+    Future<Void> probed = versions != null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          versions = ToolVersions.probe();
+          return null;
+        }, false);
+    return probed.compose(v -> heartbeat.start())
         .compose(v -> consumer.start())
         .compose(v -> startHealth())
         .onSuccess(v -> log.info("build worker {} ready: {} slots, languages {}", worker.workerId(), slots.size(),
@@ -123,59 +148,127 @@ public final class BuildVerticle extends VerticleBase {
     Language lang = Languages.find(spec.language());
     if (lang == null || !lang.compiled()) return Future.failedFuture(new IllegalArgumentException("not a compiled language: " + spec.language()));
     if (System.currentTimeMillis() > spec.queueDeadlineMs()) return Future.succeededFuture();
-    String version = toolchains.stream().filter(t -> t.id().equals(lang.id())).map(WorkerInfo.Toolchain::version).findFirst().orElse("?");
-    List<String> flags = spec.compilerFlags() == null ? List.of() : spec.compilerFlags();
-    String hash = ArtifactKey.of(lang.id(), version, lang.compile(), flags, spec.files());
+    // the gateway checked compiler and flags; a worker checks again what it takes from the queue
+    Language.CompilerVariant cv;
+    List<String> flags;
+    String refusal = null;
+    try {
+      cv = CompilerFlags.compiler(lang, spec.compiler());
+      flags = CompilerFlags.validate(lang, spec.compilerFlags());
+    } catch (ProtocolException e) {
+      cv = lang.compiler(null);
+      flags = List.of();
+      refusal = e.getMessage();
+    }
+    Language.Project project = lang.project(spec.files());
+    String version;
+    if (cv != null) {
+      version = versions.compiler(lang, cv);
+      if (version == null && refusal == null) refusal = "compiler " + cv.id() + " is not installed on this build worker";
+      if (project != null && versions.project(project) == null && refusal == null) {
+        refusal = project.kind() + " is not installed on this build worker";
+      }
+    } else {
+      version = toolchains.stream().filter(t -> t.id().equals(lang.id())).map(WorkerInfo.Toolchain::version).findFirst().orElse("?");
+    }
+    String hash = ArtifactKey.of(lang, cv, version, project, project == null ? null : versions.project(project), flags, spec.files());
     String key = Keys.artifact(hash);
+    String refused = refusal;
+    Language.CompilerVariant compilerVariant = cv;
     long t0 = System.nanoTime();
-    return redis.send(Request.cmd(Command.EXISTS).arg(Keys.done(spec.jobId())))
-        .compose(done -> {
-          if (done.toInteger() == 1) return Future.succeededFuture();
-          return redis.send(Request.cmd(Command.SET).arg(Keys.owner(spec.jobId())).arg(worker.workerId()).arg("EX").arg(worker.eventTtlS()))
-              .compose(x -> redis.send(Request.cmd(Command.EXPIRE).arg(key).arg(cacheTtlS)))
-              .compose(hit -> {
-                if (hit.toInteger() == 1) {
-                  long ms = (System.nanoTime() - t0) / 1_000_000;
-                  return emit(new ServerEvent.Compile(null, spec.jobId(), "ok", List.of(), "", true, ms))
-                      .compose(x -> handOver(spec, lang, hash));
-                }
-                return vertx.executeBlocking(() -> compiler.compile(spec, lang), false)
-                    .compose(res -> afterCompile(spec, lang, hash, res, (System.nanoTime() - t0) / 1_000_000));
-              });
+    // one round trip: has the job ended already (stopped while queued), take it, and look the
+    // program up in the cache (EXPIRE answers 1 for a hit and keeps the entry alive)
+    List<Request> claim = List.of(Request.cmd(Command.EXISTS).arg(Keys.done(spec.jobId())),
+        Request.cmd(Command.SET).arg(Keys.owner(spec.jobId())).arg(worker.workerId()).arg("EX").arg(worker.eventTtlS()),
+        refused != null ? Request.cmd(Command.PING) : Request.cmd(Command.EXPIRE).arg(key).arg(cacheTtlS));
+    return redis.batch(claim)
+        .compose(r -> {
+          if (r.get(0).toInteger() == 1) return Future.succeededFuture();
+          if (refused != null) return refuse(spec, refused, (System.nanoTime() - t0) / 1_000_000);
+          if (r.get(2).toInteger() == 1) {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            // a hit: the compile event and the hand-over in one pipelined round trip, in this order
+            return redis.batch(List.of(
+                    EventLog.append(new ServerEvent.Compile(null, spec.jobId(), "ok", List.of(), "", true, ms), worker.eventTtlS()),
+                    handOverRequest(spec, lang, hash)))
+                .timeout(redisConfig.timeoutMs(), TimeUnit.MILLISECONDS)
+                .<Void>mapEmpty();
+          }
+          return vertx.executeBlocking(() -> compiler.compile(spec, lang, compilerVariant, compiler.jobs()), false)
+              .compose(res -> afterCompile(spec, lang, hash, res, (System.nanoTime() - t0) / 1_000_000));
         })
         .timeout(limits.compileWallMs() + 30_000, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The job's status when its build failed: over the compile's time it is {@code timeout}; a
+   * compiler that failed, ran out of memory (a compile-time bomb) or flooded its output is
+   * {@code compile_error}.
+   */
+  static RunStatus completeStatus(RunStatus build) {
+    return switch (build) {
+      case TIMEOUT -> RunStatus.TIMEOUT;
+      case OK, RUNTIME_ERROR, MEMORY_LIMIT, OUTPUT_LIMIT -> RunStatus.COMPILE_ERROR;
+      default -> build;
+    };
+  }
+
+  /** A job the worker will not build: a compile event that says why, then compile_error. */
+  private Future<Void> refuse(JobSpec spec, String why, long ms) {
+    log.warn("job {}: refused: {}", spec.jobId(), why);
+    return emit(new ServerEvent.Compile(null, spec.jobId(), "error", List.of(), why + "\n", false, ms))
+        .compose(x -> emit(new ServerEvent.Complete(null, spec.jobId(), null, ms, RunStatus.COMPILE_ERROR, null, null, null, null, why)))
+        .mapEmpty();
+  }
+
+  /** The job's text files by name: diagnostics in them get editor columns. */
+  static Map<String, String> texts(List<SourceFile> files) {
+    Map<String, String> out = new HashMap<>();
+    for (SourceFile f : files) {
+      if (f.encoding() == null && f.content() != null) out.put(f.name(), f.content());
+    }
+    return out;
   }
 
   private Future<Void> afterCompile(JobSpec spec, Language lang, String hash, CompileResult res, long ms) {
     var run = res.run();
     boolean ok = run.status() == RunStatus.OK && res.problem() == null;
-    String output = res.output() + (res.problem() == null ? "" : res.problem() + "\n");
-    var diagnostics = DiagnosticParser.parse(res.output());
+    String output = DiagnosticParser.humanOutput(res.output()) + (res.problem() == null ? "" : res.problem() + "\n");
+    var diagnostics = DiagnosticParser.parse(res.output(), texts(spec.files()));
     Future<Long> compileEvent = emit(new ServerEvent.Compile(null, spec.jobId(), ok ? "ok" : "error", diagnostics, output, false, ms));
     if (!ok) {
-      RunStatus status = switch (run.status()) {
-        case TIMEOUT -> RunStatus.TIMEOUT;
-        case OK, RUNTIME_ERROR, MEMORY_LIMIT, OUTPUT_LIMIT -> RunStatus.COMPILE_ERROR;
-        default -> run.status();
-      };
+      RunStatus status = completeStatus(run.status());
       String msg = run.status() == RunStatus.OK ? res.problem() : run.message() != null ? "compile: " + run.message() : "compilation failed";
       return compileEvent.compose(x -> emit(new ServerEvent.Complete(null, spec.jobId(), run.exitCode(), ms, status,
           run.cpuMs(), run.memoryKb(), null, null, msg))).mapEmpty();
     }
-    Request hset = Request.cmd(Command.HSET).arg(Keys.artifact(hash));
+    // a program over the cache's cap still goes to the executor, under its job's own short-lived key
+    long size = res.artifactBytes();
+    boolean cache = size <= options.cacheMaxBytes();
+    String stored = cache ? hash : "job-" + spec.jobId();
+    long ttl = cache ? cacheTtlS : Math.max(60, (spec.queueDeadlineMs() - System.currentTimeMillis()) / 1000 + 60);
+    if (!cache) {
+      log.info("job {}: program of {} KB is over the cache's cap of {} KB; not cached", spec.jobId(), size >> 10, options.cacheMaxBytes() >> 10);
+    }
+    String k = Keys.artifact(stored);
+    Request hset = Request.cmd(Command.HSET).arg(k);
     for (Map.Entry<String, byte[]> a : res.artifacts().entrySet()) hset.arg(a.getKey()).arg(Buffer.buffer(a.getValue()));
+    // one transaction: an executor reading the key sees the old program or the new one, never none
+    List<Request> write = List.of(Request.cmd(Command.MULTI), Request.cmd(Command.DEL).arg(k), hset,
+        Request.cmd(Command.EXPIRE).arg(k).arg(ttl), Request.cmd(Command.EXEC));
     return compileEvent
-        .compose(x -> redis.send(Request.cmd(Command.DEL).arg(Keys.artifact(hash))))
-        .compose(x -> redis.send(hset))
-        .compose(x -> redis.send(Request.cmd(Command.EXPIRE).arg(Keys.artifact(hash)).arg(cacheTtlS)))
-        .compose(x -> handOver(spec, lang, hash));
+        .compose(x -> redis.batch(write))
+        .compose(x -> handOver(spec, lang, stored));
   }
 
   private Future<Void> handOver(JobSpec spec, Language lang, String hash) {
+    return redis.send(handOverRequest(spec, lang, hash)).mapEmpty();
+  }
+
+  private static Request handOverRequest(JobSpec spec, Language lang, String hash) {
     JobSpec next = spec.withArtifact(hash, CompileCommand.runArgs(lang, spec.files()));
-    return redis.send(Request.cmd(Command.XADD).arg(Keys.EXEC_QUEUE).arg("MAXLEN").arg("~").arg(100_000).arg("*")
-            .arg("job").arg(Codec.toJson(next)))
-        .mapEmpty();
+    return Request.cmd(Command.XADD).arg(Keys.EXEC_QUEUE).arg("MAXLEN").arg("~").arg(100_000).arg("*")
+        .arg("job").arg(Codec.toJson(next));
   }
 
   private Future<Long> emit(ServerEvent e) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Expands a language's compile template: {@code {flags}}, {@code {sources}}, {@code {main}}. */
+/** The translation units of a build, and the run arguments a build decides. */
 public final class CompileCommand {
   private CompileCommand() {}
 
@@ -17,21 +17,14 @@ public final class CompileCommand {
       "java", Set.of(".java"),
       "rust", Set.of(".rs"));
 
+  /** The single-command compile with the language's default compiler (see {@link BuildPlan} for the rest). */
   public static List<String> argv(Language lang, List<SourceFile> files, List<String> flags) {
-    List<String> out = new ArrayList<>();
-    for (String t : lang.compile()) {
-      switch (t) {
-        case "{flags}" -> out.addAll(flags);
-        case "{sources}" -> out.addAll(sources(lang, files));
-        case "{main}" -> out.add(files.get(0).name());
-        default -> out.add(t);
-      }
-    }
-    return out;
+    return BuildPlan.of(lang, lang.compiler(null), files, flags, 1).argv();
   }
 
-  static List<String> sources(Language lang, List<SourceFile> files) {
-    Set<String> ext = SOURCE_EXT.getOrDefault(lang.id(), Set.of());
+  /** The translation units among the files (languages.json {@code sourceExtensions}), the main file when none. */
+  public static List<String> sources(Language lang, List<SourceFile> files) {
+    Set<String> ext = lang.sourceExtensions() != null ? Set.copyOf(lang.sourceExtensions()) : SOURCE_EXT.getOrDefault(lang.id(), Set.of());
     List<String> out = new ArrayList<>();
     for (SourceFile f : files) {
       String n = f.name();

@@ -67,6 +67,19 @@ public final class RunSlots implements AutoCloseable {
     return new Lease(l.slot(), SandboxRun.spawn(sandbox, l.slot()));
   }
 
+  /**
+   * A free slot whose sandbox lets the program ptrace its own processes (programs built with a
+   * leak-checking sanitizer): the warm sandbox, made for ordinary programs, is replaced by one
+   * started for this run. Null when all slots are busy.
+   */
+  public Lease take(boolean tracing) throws IOException {
+    if (!tracing) return take();
+    Lease l = ready.poll();
+    if (l == null) return null;
+    if (l.run() != null) l.run().discard();
+    return new Lease(l.slot(), SandboxRun.spawn(sandbox, l.slot(), true));
+  }
+
   /** Kill what is left in the slot, empty its workspace, start its next sandbox. */
   public void release(Slot slot) {
     slot.cgroup().killAll();

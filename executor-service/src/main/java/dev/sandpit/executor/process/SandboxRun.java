@@ -64,9 +64,14 @@ public final class SandboxRun {
 
   /** Start a sandbox in the slot whose init waits for its program. */
   public static SandboxRun spawn(Sandbox sandbox, Slot slot) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(sandbox.launchCommand(slot));
+    return spawn(sandbox, slot, false);
+  }
+
+  /** {@link #spawn(Sandbox, Slot)}; with {@code tracing} the program may ptrace its own processes. */
+  public static SandboxRun spawn(Sandbox sandbox, Slot slot, boolean tracing) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(sandbox.launchCommand(slot, tracing));
     pb.environment().clear();
-    pb.environment().putAll(sandbox.launchEnv(slot));
+    pb.environment().putAll(sandbox.launchEnv(slot, tracing));
     pb.directory(Path.of("/").toFile());
     return new SandboxRun(sandbox, slot, pb.start());
   }

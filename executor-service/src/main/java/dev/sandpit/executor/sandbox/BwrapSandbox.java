@@ -16,14 +16,21 @@ import java.util.Set;
 final class BwrapSandbox implements Sandbox {
   private final SandboxConfig config;
   private final Path seccomp;
+  private final Path seccompTracing;
 
   BwrapSandbox(SandboxConfig config) throws IOException {
     this.config = config;
     Files.createDirectories(config.workRoot());
     this.seccomp = config.workRoot().resolve("seccomp.bpf");
-    Path tmp = Files.createTempFile(config.workRoot(), "seccomp", ".tmp");
-    Files.write(tmp, SeccompFilter.program());
-    Files.move(tmp, seccomp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    this.seccompTracing = config.workRoot().resolve("seccomp-ptrace.bpf");
+    writeFilter(config.workRoot(), seccomp, SeccompFilter.program(false));
+    writeFilter(config.workRoot(), seccompTracing, SeccompFilter.program(true));
+  }
+
+  private static void writeFilter(Path dir, Path target, byte[] program) throws IOException {
+    Path tmp = Files.createTempFile(dir, "seccomp", ".tmp");
+    Files.write(tmp, program);
+    Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -61,7 +68,12 @@ final class BwrapSandbox implements Sandbox {
 
   @Override
   public Map<String, String> launchEnv(Slot slot) {
-    return Map.of("SANDPIT_CGROUPS", Sandbox.cgroupDirs(slot), "SANDPIT_SECCOMP", seccomp.toString());
+    return launchEnv(slot, false);
+  }
+
+  @Override
+  public Map<String, String> launchEnv(Slot slot, boolean tracing) {
+    return Map.of("SANDPIT_CGROUPS", Sandbox.cgroupDirs(slot), "SANDPIT_SECCOMP", (tracing ? seccompTracing : seccomp).toString());
   }
 
   @Override

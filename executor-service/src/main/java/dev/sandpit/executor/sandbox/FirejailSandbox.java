@@ -60,6 +60,12 @@ final class FirejailSandbox implements Sandbox {
 
   @Override
   public List<String> launchCommand(Slot slot) {
+    return launchCommand(slot, false);
+  }
+
+  /** With {@code tracing}, firejail's --allow-debuggers lets ptrace through its filter (LeakSanitizer). */
+  @Override
+  public List<String> launchCommand(Slot slot, boolean tracing) {
     String uid = Integer.toString(slot.uid());
     List<String> a = Sandbox.launcher(false);
     a.addAll(List.of("/usr/bin/env", "-i",
@@ -82,6 +88,7 @@ final class FirejailSandbox implements Sandbox {
         "--env=HOME=" + HOME, "--env=PATH=/usr/local/bin:/usr/bin:/bin", "--env=TMPDIR=/tmp",
         "--env=LANG=C.UTF-8", "--env=USER=sandbox",
         "--", "/bin/sh", "-c", "cd " + HOME + " && " + Sandbox.INIT));
+    if (tracing) a.add(a.indexOf("--noprofile"), "--allow-debuggers");
     return a;
   }
 

@@ -27,6 +27,19 @@ public interface Sandbox {
   /** The environment the launcher is started with (the program's is set inside). */
   Map<String, String> launchEnv(Slot slot);
 
+  /**
+   * The argv of a sandbox whose program may ptrace its own processes (LeakSanitizer needs it; see
+   * {@link SeccompFilter#program(boolean)}); {@code tracing == false} is {@link #launchCommand(Slot)}.
+   */
+  default List<String> launchCommand(Slot slot, boolean tracing) {
+    return launchCommand(slot);
+  }
+
+  /** The launcher's environment for {@link #launchCommand(Slot, boolean)}. */
+  default Map<String, String> launchEnv(Slot slot, boolean tracing) {
+    return launchEnv(slot);
+  }
+
   /** Process names of the sandbox's own supervisors, which a stop signal must spare. */
   Set<String> supervisorNames();
 

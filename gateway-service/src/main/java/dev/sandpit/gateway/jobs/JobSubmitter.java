@@ -4,6 +4,7 @@ import dev.sandpit.bus.EventLog;
 import dev.sandpit.gateway.GatewayConfig;
 import dev.sandpit.protocol.ClientMessage;
 import dev.sandpit.protocol.Codec;
+import dev.sandpit.protocol.CompilerFlags;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.FileNames;
 import dev.sandpit.protocol.JobSpec;
@@ -31,11 +32,6 @@ import java.util.regex.Pattern;
 /** Validates an {@code execute} request and puts the job on the right queue. Never runs code. */
 public final class JobSubmitter {
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Flag families accepted for C and C++ (issue 4 extends this allowlist). */
-  private static final Pattern C_FLAG = Pattern.compile(
-      "-O[0-3sg]?|-std=(c|gnu|c\\+\\+|gnu\\+\\+)(89|90|99|11|14|17|18|2a|2b|20|23|2x)|-W[a-z][a-z0-9=+-]*|-w|-pedantic(-errors)?"
-          + "|-g[0-3]?|-D[A-Za-z_][A-Za-z0-9_]*(=[A-Za-z0-9_.+-]*)?|-U[A-Za-z_][A-Za-z0-9_]*|-fsanitize=(address|undefined|leak)(,(address|undefined|leak))*"
-          + "|-fno-omit-frame-pointer|-l(m|pthread)|-pthread|-march=native|-ffast-math|-fno-exceptions|-fno-rtti");
 
   private final Redis redis;
   private final GatewayConfig config;
@@ -118,23 +114,16 @@ public final class JobSubmitter {
         }
       }
     }
-    List<String> flags = m.compilerFlags() == null ? List.of() : m.compilerFlags();
-    if (!flags.isEmpty()) {
-      if (!lang.compiled()) throw new ProtocolException(ErrorCode.INVALID_FIELD, "compiler_flags given for interpreted language " + lang.id());
-      boolean cFamily = lang.id().equals("c") || lang.id().equals("cpp");
-      for (String f : flags) {
-        if (f == null || !cFamily || !C_FLAG.matcher(f).matches()) {
-          throw new ProtocolException(ErrorCode.INVALID_FIELD, "compiler flag '" + f + "' is not allowed for " + lang.id());
-        }
-      }
-    }
+    // compiler flags and the compiler: one allowlist, shared with the build workers (which check again)
+    List<String> flags = CompilerFlags.validate(lang, m.compilerFlags());
+    Language.CompilerVariant compiler = CompilerFlags.compiler(lang, m.compiler());
     Limits limits = config.limits().resolve(m.limits());
     if (!fleet.serves(lang)) {
       throw new ProtocolException(ErrorCode.LANGUAGE_UNAVAILABLE, "no live worker serves " + lang.id() + " right now");
     }
     long now = System.currentTimeMillis();
     return new JobSpec(jobId, lang.id(), files, m.stdin(), m.args(), limits, flags, now,
-        now + config.queueTimeoutMs(), null, null, returnFiles);
+        now + config.queueTimeoutMs(), null, null, returnFiles, compiler == null ? null : compiler.id());
   }
 
   /** The main file's name: the language's convention (Java: the public class's name). */
