@@ -1,0 +1,56 @@
+/** The Run / Stop actions: save first, pick flags, start the session's run. */
+import { atLeast } from '../types/api';
+import { compilerFlags, LANGUAGE_INFO, mainFileFor } from '../lib/languages';
+import { auth, catalog, runs, toasts, ui, workspace } from '../lib/services';
+import { sortedPaths } from '../lib/workspaceStore';
+
+export async function runSession(): Promise<void> {
+  const w = workspace.getState();
+  const s = w.session;
+  if (!s) return;
+  const push = toasts.getState().push;
+  if (runs.getState().isLive()) {
+    push({ kind: 'info', message: 'A run is going on. Stop it first (Ctrl+Shift+Enter).' });
+    return;
+  }
+  if (!atLeast(w.role ?? undefined, 'runner')) {
+    push({ kind: 'warn', message: 'Your role in this session may watch runs but not start them.' });
+    return;
+  }
+  const lang = catalog.getState().language(s.language);
+  if (!lang) {
+    await catalog.getState().refresh();
+    if (!catalog.getState().language(s.language)) {
+      push({ kind: 'error', message: `No worker serves ${s.language} right now. Pick another language or try again later.` });
+      return;
+    }
+  }
+  if (atLeast(w.role ?? undefined, 'editor')) {
+    const saved = await workspace.getState().saveAll();
+    if (!saved) {
+      push({ kind: 'error', message: 'Some files could not be saved, so the run would not use your latest code. Fix that first.' });
+      return;
+    }
+  }
+  const info = LANGUAGE_INFO[s.language];
+  const flags = info?.cFamily ? compilerFlags(ui.getState().flagsFor(s.id)) : undefined;
+  const main = mainFileFor(s.language, sortedPaths(workspace.getState().files));
+  const language = catalog.getState().language(s.language);
+  ui.getState().setTab('terminal');
+  await runs.getState().run({
+    sessionId: s.id,
+    language: s.language,
+    compiled: !!language?.compiled,
+    compilerFlags: flags,
+    label: `${main ?? 'main'} · ${language?.display ?? s.language}${flags && flags.length ? ' · ' + flags.join(' ') : ''}`,
+  });
+}
+
+export function stopRun(): void {
+  if (runs.getState().isLive()) runs.getState().stop();
+}
+
+export function whoStarted(userId: string | undefined): string {
+  if (!userId) return 'someone';
+  return userId === auth.getState().user?.id ? 'you (another tab)' : 'another user';
+}
