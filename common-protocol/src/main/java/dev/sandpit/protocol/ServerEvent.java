@@ -18,6 +18,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = ServerEvent.Complete.class, name = "complete"),
   @JsonSubTypes.Type(value = ServerEvent.Error.class, name = "error"),
   @JsonSubTypes.Type(value = ServerEvent.SessionEvent.class, name = "session_event"),
+  @JsonSubTypes.Type(value = ServerEvent.Attached.class, name = "attached"),
 })
 public sealed interface ServerEvent {
   Long seq();
@@ -65,6 +66,12 @@ public sealed interface ServerEvent {
    */
   record SessionEvent(Long seq, String jobId, String sessionId, String kind, Long at, List<String> paths, String status,
       String userId, String name, String language) implements ServerEvent {}
+
+  /**
+   * The answer to {@code attach}: from now on this connection follows the job (input may be sent);
+   * events after {@code after_seq} follow. Not numbered.
+   */
+  record Attached(Long seq, String jobId, Long afterSeq) implements ServerEvent {}
 
   /** A bad request. Sent for the request only; {@code job_id} and {@code seq} may be absent. */
   record Error(Long seq, String jobId, String requestId, ErrorCode code, String message)

@@ -130,7 +130,17 @@ public final class GatewayVerticle extends VerticleBase {
             .onFailure(e -> {
               if (!ctx.response().ended()) Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade: " + e.getMessage());
             }))
-        .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
+        .onFailure(e -> {
+          // a browser cannot read the status of a refused handshake: upgrade, then close with
+          // the protocol's close code for unauthorized (4401); other clients get the 401 body
+          if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+            ctx.request().toWebSocket()
+                .onSuccess(ws -> ws.close((short) dev.sandpit.protocol.ErrorCode.UNAUTHORIZED.closeCode(), "invalid, expired or missing token"))
+                .onFailure(x -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
+          } else {
+            Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token");
+          }
+        });
   }
 
   @Override

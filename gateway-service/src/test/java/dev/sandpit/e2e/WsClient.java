@@ -98,8 +98,9 @@ public final class WsClient implements AutoCloseable {
     return List.copyOf(raw);
   }
 
+  /** The job's numbered events (not errors or acknowledgements about it). */
   public synchronized List<ServerEvent> events(String jobId) {
-    return events.stream().filter(e -> jobId.equals(e.jobId())).toList();
+    return events.stream().filter(e -> jobId.equals(e.jobId()) && e.seq() != null).toList();
   }
 
   public boolean isClosed() {

@@ -45,8 +45,18 @@ public final class ApiRoutes {
     router.route("/v1/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
     String dir = config.frontendDir();
     if (!dir.isEmpty() && Files.isDirectory(Path.of(dir))) {
-      router.route("/*").handler(StaticHandler.create(FileSystemAccess.ROOT, Path.of(dir).toAbsolutePath().toString())
-          .setCachingEnabled(true).setIndexPage("index.html"));
+      String root = Path.of(dir).toAbsolutePath().toString();
+      String index = Path.of(root, "index.html").toString();
+      // the page itself must be revalidated after a deploy; only the hashed assets are immutable
+      router.get("/").handler(ctx -> sendIndex(ctx, index));
+      router.get("/index.html").handler(ctx -> sendIndex(ctx, index));
+      router.route("/*").handler(StaticHandler.create(FileSystemAccess.ROOT, root).setCachingEnabled(true).setIndexPage("index.html"));
+      // client-side routes (/join/<token>, ...): the app, not a 404
+      router.get("/*").handler(ctx -> {
+        String p = ctx.request().path();
+        if (p.startsWith("/api/") || p.startsWith("/v1/") || p.startsWith("/ws/") || p.contains(".")) ctx.next();
+        else sendIndex(ctx, index);
+      });
     } else {
       router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     }
@@ -57,6 +67,10 @@ public final class ApiRoutes {
       else if (ctx.failure() != null && status == 500) Http.fail(ctx, ctx.failure());
       else error(ctx, status, status == 404 ? ErrorCode.NOT_FOUND : ErrorCode.INTERNAL, "request failed");
     });
+  }
+
+  private static void sendIndex(RoutingContext ctx, String index) {
+    ctx.response().putHeader("Cache-Control", "no-cache").putHeader("content-type", "text/html; charset=utf-8").sendFile(index);
   }
 
   private void openapi(RoutingContext ctx) {

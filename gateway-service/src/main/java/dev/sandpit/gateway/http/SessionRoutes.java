@@ -371,7 +371,7 @@ public final class SessionRoutes {
         }
       }
       j.put("files", files);
-      j.put("live", r.status() == null);
+      j.put("live", r.endedAt() == null);
       return j;
     }).onSuccess(j -> Http.json(ctx, 200, j)).onFailure(e -> Http.fail(ctx, e));
   }

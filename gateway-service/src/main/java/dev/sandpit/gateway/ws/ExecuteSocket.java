@@ -220,7 +220,10 @@ public final class ExecuteSocket {
           if (r == null || SessionRunsRoles.mayControl(r)) controllable.add(m.jobId());
           else controllable.remove(m.jobId());
           Tap tap = follow(m.jobId(), after);
-          feeds.attach(tap).onSuccess(v -> tap.fill()).onFailure(e -> {
+          feeds.attach(tap).onSuccess(v -> {
+            send(Codec.encode(new ServerEvent.Attached(null, m.jobId(), after)));
+            tap.fill();
+          }).onFailure(e -> {
             unfollow(tap);
             error(m.jobId(), null, ErrorCode.UNAVAILABLE, "cannot follow the job right now; try again");
           });
