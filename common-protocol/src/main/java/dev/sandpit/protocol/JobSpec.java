@@ -31,7 +31,15 @@ public record JobSpec(
     String artifact,
     List<String> runArgs,
     boolean returnFiles,
-    String compiler) {
+    String compiler,
+    boolean buildOnly) {
+
+  public JobSpec(String jobId, String language, List<SourceFile> files, String stdin, List<String> args, Limits limits,
+      List<String> compilerFlags, long enqueuedAtMs, long queueDeadlineMs, String artifact, List<String> runArgs,
+      boolean returnFiles, String compiler) {
+    this(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs, queueDeadlineMs, artifact, runArgs,
+        returnFiles, compiler, false);
+  }
 
   public JobSpec(String jobId, String language, List<SourceFile> files, String stdin, List<String> args, Limits limits,
       List<String> compilerFlags, long enqueuedAtMs, long queueDeadlineMs, String artifact, List<String> runArgs,
@@ -42,6 +50,18 @@ public record JobSpec(
 
   public JobSpec withArtifact(String hash, List<String> run) {
     return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs,
-        queueDeadlineMs, hash, run, returnFiles, compiler);
+        queueDeadlineMs, hash, run, returnFiles, compiler, buildOnly);
+  }
+
+  /** The job only builds: the build worker records where the program is and completes it (seed 000's build/cpp). */
+  public JobSpec asBuildOnly() {
+    return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs, queueDeadlineMs, artifact,
+        runArgs, returnFiles, compiler, true);
+  }
+
+  /** A run of an already built program: straight to the executors. */
+  public JobSpec withBuiltArtifact(String hash, List<String> run) {
+    return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs, queueDeadlineMs, hash,
+        run, returnFiles, compiler, false);
   }
 }

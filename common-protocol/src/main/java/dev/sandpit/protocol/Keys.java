@@ -84,6 +84,16 @@ public final class Keys {
     return "job:" + jobId + ":files";
   }
 
+  /** Where a build-only job's program is (the artifact key suffix), for seed 000's build/cpp. */
+  public static String builtArtifact(String jobId) {
+    return "job:" + jobId + ":artifact";
+  }
+
+  /** A session's built binary by path (JSON: artifact, language, run args), for seed 000's execute/binary. */
+  public static String sessionBinary(String sessionId, String path) {
+    return "session:" + sessionId + ":binary:" + path;
+  }
+
   /** Jobs of a user going on now (a set), for the per-user concurrency limit. */
   public static String userRunning(String userId) {
     return "user:" + userId + ":running";

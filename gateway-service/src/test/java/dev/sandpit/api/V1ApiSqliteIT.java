@@ -30,6 +30,7 @@ class V1ApiSqliteIT {
   static void up() throws Exception {
     stack = new Stack(63700).gateway();
     stack.executor(2);
+    stack.build(1);
     anon = new Api(stack.port());
   }
 
@@ -73,6 +74,37 @@ class V1ApiSqliteIT {
       assertEquals("Hello, CoSim\n", c.stdout(job));
     }
     assertEquals("print('Hello, CoSim')", u.get("/api/sessions/" + id + "/files/src/test.py").json().getString("content"));
+  }
+
+  @Test
+  void buildCppThenExecuteBinaryRunsTheBuiltProgram() throws Exception {
+    Api u = anon.guest();
+    String id = u.post("/api/sessions", new JsonObject().put("name", "cpp").put("language", "cpp")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "src/main.cpp")
+            .put("content", "#include <iostream>\nint main(int c, char** v){ std::cout << \"built \" << (c > 1 ? v[1] : \"-\") << std::endl; }\n")))).json().getString("id");
+    Api.Res b = u.post("/v1/sessions/build/cpp", new JsonObject().put("session_id", id).put("source_files", new JsonArray().add("/src/main.cpp"))
+        .put("output_binary", "/workspace/build/main").put("compiler", "g++").put("flags", new JsonArray().add("-std=c++17").add("-O2")));
+    assertEquals(200, b.status(), b.body());
+    assertEquals("success", b.json().getString("status"), b.body());
+    assertEquals(List.of("/workspace/build/main"), b.json().getJsonArray("artifacts").getList());
+    Api.Res run = u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", id).put("binary_path", "/workspace/build/main")
+        .put("args", new JsonArray().add("--verbose")));
+    assertEquals(200, run.status(), run.body());
+    String job = run.json().getString("execution_id");
+    try (WsClient c = WsClient.connect(stack.port(), u.token)) {
+      c.send(new JsonObject().put("type", "attach").put("job_id", job).put("after_seq", 0).encode());
+      assertEquals(RunStatus.OK, c.complete(job, 30_000).status());
+      assertEquals("built --verbose\n", c.stdout(job));
+    }
+    Api.Res bad = u.post("/v1/sessions/build/cpp", new JsonObject().put("session_id", id).put("flags", new JsonArray().add("-fplugin=evil.so")));
+    assertEquals(400, bad.status());
+    assertTrue(bad.body().contains("-fplugin"), bad.body());
+    String broken = u.post("/api/sessions", new JsonObject().put("name", "broken").put("language", "cpp")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "main.cpp").put("content", "int main() { return x; }\n")))).json().getString("id");
+    Api.Res err = u.post("/v1/sessions/build/cpp", new JsonObject().put("session_id", broken));
+    assertEquals("error", err.json().getString("status"), err.body());
+    assertTrue(err.json().getString("stderr").contains("x"), err.body());
+    assertEquals(404, u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", broken).put("binary_path", "/workspace/build/main")).status());
   }
 
   /** A seed-000 terminal client: collects messages as JSON. */

@@ -190,6 +190,7 @@ public final class BuildVerticle extends VerticleBase {
             // a hit: the compile event and the hand-over in one pipelined round trip, in this order
             return redis.batch(List.of(
                     EventLog.append(new ServerEvent.Compile(null, spec.jobId(), "ok", List.of(), "", true, ms), worker.eventTtlS()),
+                    Request.cmd(Command.SET).arg(Keys.builtArtifact(spec.jobId())).arg(hash).arg("EX").arg(cacheTtlS),
                     handOverRequest(spec, lang, hash)))
                 .timeout(redisConfig.timeoutMs(), TimeUnit.MILLISECONDS)
                 .<Void>mapEmpty();
@@ -258,6 +259,7 @@ public final class BuildVerticle extends VerticleBase {
         Request.cmd(Command.EXPIRE).arg(k).arg(ttl), Request.cmd(Command.EXEC));
     return compileEvent
         .compose(x -> redis.batch(write))
+        .compose(x -> redis.send(Request.cmd(Command.SET).arg(Keys.builtArtifact(spec.jobId())).arg(stored).arg("EX").arg(ttl)))
         .compose(x -> handOver(spec, lang, stored));
   }
 
@@ -265,7 +267,15 @@ public final class BuildVerticle extends VerticleBase {
     return redis.send(handOverRequest(spec, lang, hash)).mapEmpty();
   }
 
-  private static Request handOverRequest(JobSpec spec, Language lang, String hash) {
+  /**
+   * The job goes on to the executors; a build-only job instead says where its program is and
+   * completes (the MULTI/EXEC keeps the two together, before the complete event the client waits for).
+   */
+  private Request handOverRequest(JobSpec spec, Language lang, String hash) {
+    if (spec.buildOnly()) {
+      return EventLog.append(new ServerEvent.Complete(null, spec.jobId(), 0, 0L, RunStatus.OK, null, null, null, null,
+          "built " + hash), worker.eventTtlS());
+    }
     JobSpec next = spec.withArtifact(hash, CompileCommand.runArgs(lang, spec.files()));
     return Request.cmd(Command.XADD).arg(Keys.EXEC_QUEUE).arg("MAXLEN").arg("~").arg(100_000).arg("*")
         .arg("job").arg(Codec.toJson(next));

@@ -48,7 +48,9 @@ public final class V1Routes {
 
   /** Call after the authentication filter for {@code /v1/*} is in place. */
   public void mount(Router router) {
+    router.post("/v1/sessions/execute/binary").handler(this::executeBinary); // before execute/:language
     router.post("/v1/sessions/execute/:language").handler(this::execute);
+    router.post("/v1/sessions/build/:language").handler(this::build);
     router.post("/v1/sessions/files/write").handler(this::write);
     router.post("/v1/sessions/files/read").handler(this::read);
     router.post("/v1/sessions/files/list").handler(this::list);
@@ -61,6 +63,125 @@ public final class V1Routes {
     if (s.startsWith("/workspace/")) s = s.substring("/workspace/".length());
     while (s.startsWith("/")) s = s.substring(1);
     return FileNames.validate(s);
+  }
+
+  private static List<String> strings(JsonObject b, String field) {
+    Object a = b.getValue(field);
+    List<String> out = new ArrayList<>();
+    if (a == null) return out;
+    if (!(a instanceof JsonArray arr)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be an array of strings");
+    for (Object o : arr) {
+      if (!(o instanceof String s)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be an array of strings");
+      out.add(s);
+    }
+    return out;
+  }
+
+  /**
+   * Seed 000's build: compile the session's sources (a build-only job through the build worker and
+   * its cache) and answer when it is done with the compiler's output and the program's path, which
+   * {@code execute/binary} then runs.
+   */
+  private void build(RoutingContext ctx) {
+    String user = ctx.get(AuthRoutes.USER);
+    String sessionId, output, main, compiler;
+    List<String> flags;
+    Language lang;
+    try {
+      JsonObject b = body(ctx);
+      sessionId = string(b, "session_id", true);
+      List<String> sources = new ArrayList<>();
+      for (String src : strings(b, "source_files")) sources.add(workspacePath(src));
+      output = workspacePath(b.containsKey("output_binary") ? string(b, "output_binary", true) : "build/main");
+      flags = strings(b, "flags");
+      compiler = string(b, "compiler", false);
+      String l = ctx.pathParam("language");
+      lang = JobSubmitter.language(l.equals("cpp") && !sources.isEmpty() && sources.stream().allMatch(x -> x.endsWith(".c")) ? "c" : l);
+      if (!lang.compiled()) throw new ProtocolException(ErrorCode.INVALID_FIELD, lang.id() + " is not a compiled language");
+      main = sources.isEmpty() ? null : sources.get(0);
+    } catch (RuntimeException e) {
+      Http.fail(ctx, e);
+      return;
+    }
+    String jobId = JobSubmitter.newJobId();
+    ClientMessage.Execute m = new ClientMessage.Execute(lang.id(), null, null, null, null, null, flags, null, sessionId, main, compiler);
+    runner.start(user, jobId, m, dev.sandpit.protocol.JobSpec::asBuildOnly)
+        .compose(spec -> outcome(jobId, runner.config().limits().compileWallMs() + 60_000))
+        .compose(o -> {
+          if (o.complete().status() != dev.sandpit.protocol.RunStatus.OK) return Future.succeededFuture(o.json(jobId, null));
+          return runner.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET).arg(dev.sandpit.protocol.Keys.builtArtifact(jobId)))
+              .compose(hash -> {
+                if (hash == null) return Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "the build left no program"));
+                JsonObject binary = new JsonObject().put("artifact", hash.toString()).put("language", lang.id()).put("build_id", jobId);
+                return runner.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET)
+                        .arg(dev.sandpit.protocol.Keys.sessionBinary(sessionId, output)).arg(binary.encode()).arg("EX").arg(3600))
+                    .map(x -> o.json(jobId, "/workspace/" + output));
+              });
+        })
+        .onSuccess(j -> Http.json(ctx, 200, j))
+        .onFailure(e -> Http.fail(ctx, e));
+  }
+
+  /** What a build-only job ended with. */
+  private record Outcome(dev.sandpit.protocol.ServerEvent.Compile compile, dev.sandpit.protocol.ServerEvent.Complete complete) {
+    JsonObject json(String jobId, String artifact) {
+      boolean ok = complete.status() == dev.sandpit.protocol.RunStatus.OK;
+      JsonObject j = new JsonObject().put("build_id", jobId).put("status", ok ? "success" : "error")
+          .put("stdout", ok ? "Compiled successfully" + (compile != null && Boolean.TRUE.equals(compile.cached()) ? " (cached)" : "") : "")
+          .put("stderr", compile == null || compile.output() == null ? String.valueOf(complete.message()) : compile.output())
+          .put("artifacts", artifact == null ? new JsonArray() : new JsonArray().add(artifact));
+      if (compile != null) {
+        j.put("cached", Boolean.TRUE.equals(compile.cached())).put("duration_ms", compile.durationMs())
+            .put("diagnostics", new JsonArray(dev.sandpit.protocol.Codec.toJson(compile.diagnostics() == null ? List.of() : compile.diagnostics())));
+      }
+      if (!ok) j.put("message", complete.message()).put("job_status", complete.status().wire());
+      return j;
+    }
+  }
+
+  /** Follow a job on this gateway until it completes (or the deadline passes). */
+  private Future<Outcome> outcome(String jobId, long timeoutMs) {
+    io.vertx.core.Promise<Outcome> p = io.vertx.core.Promise.promise();
+    dev.sandpit.protocol.ServerEvent.Compile[] compile = new dev.sandpit.protocol.ServerEvent.Compile[1];
+    dev.sandpit.gateway.ws.Tap[] tap = new dev.sandpit.gateway.ws.Tap[1];
+    tap[0] = new dev.sandpit.gateway.ws.Tap(jobId, 0, runner.redis(), runner.config().redis().timeoutMs(), json -> {
+      var e = dev.sandpit.protocol.Codec.decodeEvent(json);
+      if (e instanceof dev.sandpit.protocol.ServerEvent.Compile c) compile[0] = c;
+      if (e instanceof dev.sandpit.protocol.ServerEvent.Complete c) p.tryComplete(new Outcome(compile[0], c));
+    }, t -> runner.feeds().detach(t));
+    runner.feeds().attach(tap[0]).onSuccess(v -> tap[0].fill()).onFailure(p::tryFail);
+    long timer = vertx.setTimer(timeoutMs, t -> p.tryFail(new ProtocolException(ErrorCode.UNAVAILABLE, "the build did not finish in time")));
+    return p.future().andThen(ar -> {
+      vertx.cancelTimer(timer);
+      runner.feeds().detach(tap[0]);
+    });
+  }
+
+  /** Seed 000's binary run: the program a build/cpp of this session made, run like any session run. */
+  private void executeBinary(RoutingContext ctx) {
+    String user = ctx.get(AuthRoutes.USER);
+    String sessionId, path;
+    List<String> args;
+    try {
+      JsonObject b = body(ctx);
+      sessionId = string(b, "session_id", true);
+      path = workspacePath(string(b, "binary_path", true));
+      args = strings(b, "args");
+    } catch (RuntimeException e) {
+      Http.fail(ctx, e);
+      return;
+    }
+    runner.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET).arg(dev.sandpit.protocol.Keys.sessionBinary(sessionId, path)))
+        .compose(r -> {
+          if (r == null) return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no built program at '/" + path + "' (build it first; builds are kept an hour)"));
+          JsonObject bin = new JsonObject(r.toString());
+          String jobId = JobSubmitter.newJobId();
+          ClientMessage.Execute m = new ClientMessage.Execute(bin.getString("language"), null, null, null, args, null, null, null, sessionId, null);
+          return runner.start(user, jobId, m, spec -> spec.withBuiltArtifact(bin.getString("artifact"), null)).map(spec -> jobId);
+        })
+        .onSuccess(jobId -> Http.json(ctx, 200, new JsonObject().put("execution_id", jobId).put("status", "running").putNull("pid")
+            .put("session_id", sessionId).put("attach", new JsonObject().put("type", "attach").put("job_id", jobId).put("after_seq", 0))))
+        .onFailure(e -> Http.fail(ctx, e));
   }
 
   private void execute(RoutingContext ctx) {

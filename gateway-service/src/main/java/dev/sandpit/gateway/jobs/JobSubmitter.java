@@ -138,7 +138,8 @@ public final class JobSubmitter {
   /** Log {@code accepted} (seq 1) and queue the job, in one atomic Redis step. */
   public Future<Void> enqueue(JobSpec spec, String requestId) {
     Language lang = Languages.find(spec.language());
-    String queue = lang.compiled() ? Keys.BUILD_QUEUE : Keys.EXEC_QUEUE;
+    // a compiled language builds first, unless the job brings its built program
+    String queue = lang.compiled() && spec.artifact() == null ? Keys.BUILD_QUEUE : Keys.EXEC_QUEUE;
     return redis.send(EventLog.acceptAndEnqueue(new ServerEvent.Accepted(null, spec.jobId(), requestId, lang.id()),
             config.eventTtlS(), queue, Codec.toJson(spec)))
         .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)

@@ -50,14 +50,31 @@ public final class SessionRunner {
     return runs;
   }
 
+  public Feeds feeds() {
+    return feeds;
+  }
+
+  public Redis redis() {
+    return redis;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
   /** Start a run of the session named in {@code m}; completes once it is queued, with its job spec. */
   public Future<JobSpec> start(String userId, String jobId, ClientMessage.Execute m) {
+    return start(userId, jobId, m, java.util.function.Function.identity());
+  }
+
+  /** Start with the job adjusted before it is queued (build only; run an already built program). */
+  public Future<JobSpec> start(String userId, String jobId, ClientMessage.Execute m, java.util.function.Function<JobSpec, JobSpec> adjust) {
     if (userId == null) return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "running a session needs a signed-in user"));
     String[] owner = new String[1];
     return vertx.executeBlocking(() -> runs.load(userId, m), false)
         .map(p -> {
           owner[0] = p.access().session().ownerId();
-          return submitter.build(jobId, m, p.language(), p.files(), true);
+          return adjust.apply(submitter.build(jobId, m, p.language(), p.files(), true));
         })
         .compose(spec -> runs.limits().take(userId, jobId, spec.limits().wallMs() + config.queueTimeoutMs() + 60_000).map(spec))
         .compose(spec -> vertx.executeBlocking(() -> {
