@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
 import { ui } from '../lib/services';
-import { compilerFlags, C_STANDARDS, CPP_STANDARDS, type CFlags } from '../lib/languages';
+import { compilerFlags, C_COMPILERS, CPP_COMPILERS, C_STANDARDS, CPP_STANDARDS, type CFlags } from '../lib/languages';
 
 /** The common C/C++ compiler flags (the protocol's compiler_flags), kept per session. */
 export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 'c' | 'cpp' }) {
@@ -8,10 +8,26 @@ export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 
   const set = (p: Partial<CFlags>) => ui.getState().setFlags(sessionId, { ...flags, ...p });
   const list = compilerFlags(flags);
   const stds = family === 'c' ? C_STANDARDS : CPP_STANDARDS;
+  const compilers = family === 'c' ? C_COMPILERS : CPP_COMPILERS;
+  const compiler = flags.compiler && compilers.includes(flags.compiler) ? flags.compiler : '';
   return (
     <details className="flags">
-      <summary title="Compiler flags">Flags{list.length ? `: ${list.join(' ')}` : ''}</summary>
+      <summary title="Compiler and flags">
+        {compiler || compilers[0]}
+        {list.length ? ` ${list.join(' ')}` : ''}
+      </summary>
       <div className="menu flags-menu">
+        <label>
+          Compiler
+          <select value={compiler} onChange={(e) => set({ compiler: e.target.value })}>
+            <option value="">default ({compilers[0]})</option>
+            {compilers.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           Optimisation
           <select value={flags.opt} onChange={(e) => set({ opt: e.target.value as CFlags['opt'] })}>

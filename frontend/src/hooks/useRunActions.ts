@@ -33,7 +33,10 @@ export async function runSession(): Promise<void> {
     }
   }
   const info = LANGUAGE_INFO[s.language];
-  const flags = info?.cFamily ? compilerFlags(ui.getState().flagsFor(s.id)) : undefined;
+  const cflags = info?.cFamily ? ui.getState().flagsFor(s.id) : undefined;
+  const flags = cflags ? compilerFlags(cflags) : undefined;
+  const compilers = s.language === 'c' ? ['gcc', 'clang'] : ['g++', 'clang++'];
+  const compiler = cflags?.compiler && compilers.includes(cflags.compiler) ? cflags.compiler : undefined;
   const main = mainFileFor(s.language, sortedPaths(workspace.getState().files));
   const language = catalog.getState().language(s.language);
   ui.getState().setTab('terminal');
@@ -42,7 +45,8 @@ export async function runSession(): Promise<void> {
     language: s.language,
     compiled: !!language?.compiled,
     compilerFlags: flags,
-    label: `${main ?? 'main'} · ${language?.display ?? s.language}${flags && flags.length ? ' · ' + flags.join(' ') : ''}`,
+    compiler,
+    label: `${main ?? 'main'} · ${language?.display ?? s.language}${compiler ? ' · ' + compiler : ''}${flags && flags.length ? ' · ' + flags.join(' ') : ''}`,
   });
 }
 

@@ -60,6 +60,8 @@ export function mainFileFor(language: string, paths: string[]): string | undefin
 // ---- C/C++ compiler flags (the protocol's compiler_flags; the server refuses anything else) ----
 
 export interface CFlags {
+  /** '' = the server's default (gcc / g++); else gcc, clang, g++ or clang++. */
+  compiler?: string;
   opt: '' | '-O0' | '-O1' | '-O2' | '-O3';
   std: string; // '' = the server's default
   wall: boolean;
@@ -68,6 +70,9 @@ export interface CFlags {
 }
 
 export const DEFAULT_CFLAGS: CFlags = { opt: '', std: '', wall: false, wextra: false, debug: false };
+
+export const C_COMPILERS = ['gcc', 'clang'];
+export const CPP_COMPILERS = ['g++', 'clang++'];
 
 export const C_STANDARDS = ['c89', 'c99', 'c11', 'c17', 'c2x', 'gnu11', 'gnu17'];
 export const CPP_STANDARDS = ['c++11', 'c++14', 'c++17', 'c++20', 'c++23', 'gnu++17', 'gnu++20'];

@@ -27,6 +27,8 @@ export interface RunRequest {
   language: string;
   compiled: boolean;
   compilerFlags?: string[];
+  /** gcc / clang / g++ / clang++; absent = the server's default. */
+  compiler?: string;
   /** Shown in the terminal's first line. */
   label?: string;
 }
@@ -252,6 +254,7 @@ export function createRunStore(deps: RunDeps) {
               session_id: req.sessionId,
               language: req.language,
               ...(req.compilerFlags && req.compilerFlags.length ? { compiler_flags: req.compilerFlags } : {}),
+              ...(req.compiler ? { compiler: req.compiler } : {}),
             },
             handlerFor(gen, req.compiled),
           );
