@@ -2,12 +2,9 @@ package dev.sandpit.build.toolchain;
 
 import dev.sandpit.protocol.Language;
 import dev.sandpit.protocol.Languages;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,24 +68,6 @@ public final class ToolVersions {
 
   /** The first line a version command prints, or null when it fails. */
   static String version(List<String> cmd) {
-    if (cmd == null || cmd.isEmpty()) return null;
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      byte[] b = p.getInputStream().readNBytes(4096);
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return null;
-      }
-      if (p.exitValue() != 0) return null;
-      String s = new String(b, StandardCharsets.UTF_8).strip();
-      int nl = s.indexOf('\n');
-      return nl < 0 ? s : s.substring(0, nl).strip();
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return dev.sandpit.executor.jobs.Toolchains.version(cmd);
   }
 }

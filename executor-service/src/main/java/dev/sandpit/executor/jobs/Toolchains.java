@@ -33,7 +33,9 @@ public final class Toolchains {
     return out;
   }
 
-  static String version(List<String> cmd) {
+  /** The first line a version command prints, or null when it fails or is not there. */
+  public static String version(List<String> cmd) {
+    if (cmd == null || cmd.isEmpty()) return null;
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       p.getOutputStream().close();
