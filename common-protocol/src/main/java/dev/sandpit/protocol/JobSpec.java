@@ -32,13 +32,19 @@ public record JobSpec(
     List<String> runArgs,
     boolean returnFiles,
     String compiler,
-    boolean buildOnly) {
+    Boolean buildOnly) {
 
   public JobSpec(String jobId, String language, List<SourceFile> files, String stdin, List<String> args, Limits limits,
       List<String> compilerFlags, long enqueuedAtMs, long queueDeadlineMs, String artifact, List<String> runArgs,
       boolean returnFiles, String compiler) {
     this(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs, queueDeadlineMs, artifact, runArgs,
-        returnFiles, compiler, false);
+        returnFiles, compiler, null);
+  }
+
+  /** Whether the job only builds (absent on the wire means no). */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean onlyBuilds() {
+    return Boolean.TRUE.equals(buildOnly);
   }
 
   public JobSpec(String jobId, String language, List<SourceFile> files, String stdin, List<String> args, Limits limits,
@@ -56,12 +62,12 @@ public record JobSpec(
   /** The job only builds: the build worker records where the program is and completes it (seed 000's build/cpp). */
   public JobSpec asBuildOnly() {
     return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs, queueDeadlineMs, artifact,
-        runArgs, returnFiles, compiler, true);
+        runArgs, returnFiles, compiler, Boolean.TRUE);
   }
 
   /** A run of an already built program: straight to the executors. */
   public JobSpec withBuiltArtifact(String hash, List<String> run) {
     return new JobSpec(jobId, language, files, stdin, args, limits, compilerFlags, enqueuedAtMs, queueDeadlineMs, hash,
-        run, returnFiles, compiler, false);
+        run, returnFiles, compiler, null);
   }
 }

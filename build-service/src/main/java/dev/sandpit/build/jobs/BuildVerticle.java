@@ -5,9 +5,6 @@ import dev.sandpit.build.diagnostics.DiagnosticParser;
 import dev.sandpit.build.toolchain.CompileCommand;
 import dev.sandpit.build.toolchain.ToolVersions;
 import dev.sandpit.bus.EventLog;
-import dev.sandpit.bus.Heartbeat;
-import dev.sandpit.bus.QueueConsumer;
-import dev.sandpit.bus.RedisLink;
 import dev.sandpit.config.LimitsConfig;
 import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.WorkerConfig;
@@ -24,16 +21,10 @@ import dev.sandpit.protocol.ServerEvent;
 import dev.sandpit.protocol.SourceFile;
 import dev.sandpit.protocol.WorkerInfo;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,25 +42,14 @@ import org.slf4j.LoggerFactory;
  * (so the hot entries stay) and is reported as {@code cached: true}. Programs over
  * {@link BuildOptions#cacheMaxBytes} are handed over under a key of their own job instead.
  */
-public final class BuildVerticle extends VerticleBase {
+public final class BuildVerticle extends dev.sandpit.executor.jobs.WorkerVerticle {
   private static final Logger log = LoggerFactory.getLogger(BuildVerticle.class);
 
-  private final WorkerConfig worker;
-  private final RedisConfig redisConfig;
   private final LimitsConfig limits;
-  private final RunSlots slots;
-  private final List<WorkerInfo.Toolchain> toolchains;
   private final long cacheTtlS;
   private final BuildOptions options;
   private volatile ToolVersions versions;
-  private final long startedAt = System.currentTimeMillis();
-  private Redis redis;
-  private Heartbeat heartbeat;
-  private QueueConsumer consumer;
   private Compiler compiler;
-  private HttpServer health;
-  private volatile int active;
-  private volatile boolean draining;
 
   public BuildVerticle(WorkerConfig worker, RedisConfig redis, LimitsConfig limits, RunSlots slots,
       List<WorkerInfo.Toolchain> toolchains, long cacheTtlS) {
@@ -79,45 +59,23 @@ public final class BuildVerticle extends VerticleBase {
   /** @param versions the compilers' and build tools' versions (null: probed when the verticle starts) */
   public BuildVerticle(WorkerConfig worker, RedisConfig redis, LimitsConfig limits, RunSlots slots,
       List<WorkerInfo.Toolchain> toolchains, long cacheTtlS, BuildOptions options, ToolVersions versions) {
+    super(WorkerInfo.BUILD, worker, redis, slots, toolchains);
     this.options = options;
     this.versions = versions;
-    this.worker = worker;
-    this.redisConfig = redis;
     this.limits = limits;
-    this.slots = slots;
-    this.toolchains = toolchains;
     this.cacheTtlS = cacheTtlS;
   }
 
   @Override
   public Future<?> start() {
-    redis = redisConfig.client(vertx, 16);
-    RedisLink reader = new RedisLink(vertx, redis, QueueConsumer.readerTimeoutMs(redisConfig.timeoutMs()), "build-queue");
-    heartbeat = new Heartbeat(vertx, redis, this::info, worker.heartbeatIntervalMs(), worker.heartbeatTtlMs(), redisConfig.timeoutMs());
-    consumer = new QueueConsumer(vertx, redis, reader, Keys.BUILD_QUEUE, Keys.BUILD_GROUP, worker.workerId(),
-        () -> draining ? 0 : slots.size() - active, this::onJob, redisConfig.timeoutMs());
+    prepare(Keys.BUILD_QUEUE, Keys.BUILD_GROUP, this::onJob);
     compiler = new Compiler(slots, limits.compileWallMs(), limits.compileMemoryMb(), options.jobs());
     Future<Void> probed = versions != null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           versions = ToolVersions.probe();
           return null;
         }, false);
-    return probed.compose(v -> heartbeat.start())
-        .compose(v -> consumer.start())
-        .compose(v -> startHealth())
-        .onSuccess(v -> log.info("build worker {} ready: {} slots, languages {}", worker.workerId(), slots.size(),
-            toolchains.stream().map(WorkerInfo.Toolchain::id).toList()));
-  }
-
-  private Future<Void> startHealth() {
-    if (worker.healthPort() <= 0) return Future.succeededFuture();
-    health = vertx.createHttpServer().requestHandler(req -> {
-      boolean ok = heartbeat.healthy();
-      req.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("status", ok ? "ok" : "redis_unreachable").put("id", worker.workerId())
-              .put("kind", WorkerInfo.BUILD).put("busy", active).put("slots", slots.size()).encode());
-    });
-    return health.listen(worker.healthPort(), "0.0.0.0").mapEmpty();
+    return probed.compose(v -> goLive());
   }
 
   private void onJob(String entryId, String json) {
@@ -272,7 +230,7 @@ public final class BuildVerticle extends VerticleBase {
    * completes (the MULTI/EXEC keeps the two together, before the complete event the client waits for).
    */
   private Request handOverRequest(JobSpec spec, Language lang, String hash) {
-    if (spec.buildOnly()) {
+    if (spec.onlyBuilds()) {
       return EventLog.append(new ServerEvent.Complete(null, spec.jobId(), 0, 0L, RunStatus.OK, null, null, null, null,
           "built " + hash), worker.eventTtlS());
     }
@@ -286,38 +244,8 @@ public final class BuildVerticle extends VerticleBase {
         .timeout(redisConfig.timeoutMs(), TimeUnit.MILLISECONDS);
   }
 
-  public Future<Void> drain() {
-    Promise<Void> p = Promise.promise();
-    context.runOnContext(v -> {
-      draining = true;
-      consumer.stop();
-      heartbeat.beat();
-      long deadline = System.currentTimeMillis() + worker.drainTimeoutMs();
-      vertx.setPeriodic(50, t -> {
-        if (active == 0 || System.currentTimeMillis() > deadline) {
-          vertx.cancelTimer(t);
-          p.complete();
-        }
-      });
-    });
-    return p.future();
-  }
-
   @Override
   public Future<?> stop() {
-    consumer.stop();
-    return heartbeat.stop().recover(e -> Future.succeededFuture())
-        .compose(v -> health == null ? Future.succeededFuture() : health.close());
-  }
-
-  WorkerInfo info() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "unknown";
-    }
-    return new WorkerInfo(worker.workerId(), WorkerInfo.BUILD, host, ManagementFactory.getRuntimeMXBean().getPid(),
-        slots.size(), active, draining, slots.sandbox().name(), toolchains, startedAt, System.currentTimeMillis());
+    return stopWorker();
   }
 }
