@@ -278,5 +278,6 @@ class ExecuteProtocolIT {
     JsonObject c = arr.stream().map(o -> (JsonObject) o).filter(o -> o.getString("name").equals("c")).findFirst().orElseThrow();
     assertEquals(List.of("build", "executor"), c.getJsonArray("kinds").getList());
     assertTrue(c.getString("version").contains("gcc"), c.encode());
+    assertEquals("main.c", c.getString("main"));
   }
 }

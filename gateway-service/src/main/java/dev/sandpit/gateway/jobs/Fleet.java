@@ -129,6 +129,7 @@ public final class Fleet {
       m.put("version", version);
       m.put("compiled", l.compiled());
       m.put("aliases", l.aliases());
+      m.put("main", l.main()); // the main file's conventional name, e.g. main.py, Main.java
       m.put("kinds", List.copyOf(kinds));
       m.put("executors", executors);
       out.add(m);
