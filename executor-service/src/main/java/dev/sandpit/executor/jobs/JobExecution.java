@@ -19,9 +19,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -106,12 +103,7 @@ final class JobExecution implements RunListener {
     return w.redis().send(Request.cmd(Command.HGETALL).arg(Keys.artifact(spec.artifact())))
         .timeout(w.timeoutMs(), TimeUnit.MILLISECONDS)
         .compose(r -> {
-          Map<String, byte[]> files = new LinkedHashMap<>();
-          if (r != null && r.isMap()) {
-            for (String k : r.getKeys()) files.put(k, r.get(k).toBytes());
-          } else if (r != null) {
-            for (int i = 0; i + 1 < r.size(); i += 2) files.put(r.get(i).toString(), r.get(i + 1).toBytes());
-          }
+          Map<String, byte[]> files = dev.sandpit.bus.RedisHashes.bytes(r);
           if (files.isEmpty()) return Future.failedFuture(new IllegalStateException("the compiled program expired before it ran"));
           return Future.succeededFuture(files);
         });

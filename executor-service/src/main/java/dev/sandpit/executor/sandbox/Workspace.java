@@ -170,30 +170,11 @@ public final class Workspace {
   }
 
   Path resolve(String relative) {
-    Path p = dir.resolve(validate(relative)).normalize();
+    Path p = dir.resolve(dev.sandpit.protocol.FileNames.validate(relative)).normalize();
     if (!p.startsWith(dir) || p.equals(dir)) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "file name '" + relative + "' leaves the workspace");
     }
     return p;
-  }
-
-  /** A file name a client may use: relative, no '..', no NUL or control characters, bounded. */
-  public static String validate(String name) {
-    if (name == null || name.isEmpty()) throw bad(name, "is empty");
-    if (name.length() > 255) throw bad(name, "is longer than 255 characters");
-    if (name.startsWith("/")) throw bad(name, "is absolute");
-    for (char c : name.toCharArray()) {
-      if (c < 0x20 || c == 0x7f || c == '\\') throw bad(name, "contains a control character or backslash");
-    }
-    for (String part : name.split("/", -1)) {
-      if (part.isEmpty() || part.equals(".") || part.equals("..")) throw bad(name, "has an empty, '.' or '..' component");
-      if (part.startsWith("-")) throw bad(name, "has a component starting with '-'");
-    }
-    return name;
-  }
-
-  private static ProtocolException bad(String name, String why) {
-    return new ProtocolException(ErrorCode.INVALID_FIELD, "file name '" + name + "' " + why);
   }
 
   private void chown(Path p) throws IOException {

@@ -382,14 +382,8 @@ public final class SessionRoutes {
   private void withAccess(RoutingContext ctx, String needed, java.util.function.Function<SessionAccess, Future<?>> then) {
     String user = ctx.get(AuthRoutes.USER);
     String id = ctx.pathParam("id");
-    blocking(vertx, () -> store.access(id, user))
-        .compose(a -> {
-          if (a.isEmpty()) throw new StoreException(StoreException.Code.NOT_FOUND, "no such session");
-          if (!SessionAccess.atLeast(a.get().role(), needed)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "your role (" + a.get().role() + ") may not do this; it needs " + needed);
-          }
-          return then.apply(a.get());
-        })
+    blocking(vertx, () -> SessionAccess.require(store.access(id, user), needed))
+        .compose(then::apply)
         .onFailure(e -> Http.fail(ctx, e));
   }
 

@@ -211,11 +211,8 @@ public final class V1Routes {
     }
     String main = path != null ? path : code != null ? lang.main() : null;
     String jobId = JobSubmitter.newJobId();
-    Future<Void> saved = code == null ? Future.succeededFuture() : V1Routes.<Void>blockingVoid(vertx, () -> {
-      SessionAccess a = store.access(sessionId, user).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such session"));
-      if (!SessionAccess.atLeast(a.role(), SessionAccess.EDITOR)) {
-        throw new ProtocolException(ErrorCode.FORBIDDEN, "saving code needs the editor role; run without 'code' to run the session as it is");
-      }
+    Future<Void> saved = code == null ? Future.succeededFuture() : Http.<Void>blocking(vertx, () -> {
+      access(sessionId, user, SessionAccess.EDITOR); // saving the code needs an editor; running alone a runner
       store.writeFile(sessionId, main, code.getBytes(StandardCharsets.UTF_8), false, null, limits.fileLimits());
       return null;
     }).onSuccess(v -> events.publish(sessionId, "files_changed", new JsonObject().put("paths", new JsonArray().add(main))));
@@ -289,15 +286,7 @@ public final class V1Routes {
     }).onFailure(e -> Http.fail(ctx, e));
   }
 
-  private static <T> Future<T> blockingVoid(Vertx vertx, java.util.concurrent.Callable<T> work) {
-    return vertx.executeBlocking(work, false);
-  }
-
   private SessionAccess access(String sessionId, String user, String needed) {
-    SessionAccess a = store.access(sessionId, user).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such session"));
-    if (!SessionAccess.atLeast(a.role(), needed)) {
-      throw new ProtocolException(ErrorCode.FORBIDDEN, "your role (" + a.role() + ") may not do this; it needs " + needed);
-    }
-    return a;
+    return SessionAccess.require(store.access(sessionId, user), needed);
   }
 }

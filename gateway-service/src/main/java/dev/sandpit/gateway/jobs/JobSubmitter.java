@@ -145,4 +145,19 @@ public final class JobSubmitter {
         .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
         .mapEmpty();
   }
+
+  /** A job no worker took before its queue deadline ends instead of waiting for ever (workers skip it too). */
+  public void watchQueue(io.vertx.core.Vertx vertx, java.util.function.BooleanSupplier done, JobSpec spec) {
+    long delay = Math.max(1, spec.queueDeadlineMs() - System.currentTimeMillis() + 1000);
+    vertx.setTimer(delay, t -> {
+      if (done.getAsBoolean()) return;
+      redis.send(Request.cmd(Command.EXISTS).arg(Keys.owner(spec.jobId())))
+          .compose(r -> r.toInteger() == 1 ? Future.succeededFuture()
+              : redis.send(EventLog.append(new ServerEvent.Complete(null, spec.jobId(), null, null,
+                  dev.sandpit.protocol.RunStatus.INTERNAL_ERROR, null, null, null, null,
+                  "no worker took the job within " + config.queueTimeoutMs() + " ms"), config.eventTtlS())))
+          .onFailure(e -> org.slf4j.LoggerFactory.getLogger(JobSubmitter.class)
+              .warn("job {}: queue check failed: {}", spec.jobId(), e.toString()));
+    });
+  }
 }

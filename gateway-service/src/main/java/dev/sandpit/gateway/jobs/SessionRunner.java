@@ -1,21 +1,15 @@
 package dev.sandpit.gateway.jobs;
 
-import dev.sandpit.bus.EventLog;
 import dev.sandpit.gateway.GatewayConfig;
 import dev.sandpit.gateway.ws.Feeds;
 import dev.sandpit.gateway.ws.Tap;
 import dev.sandpit.protocol.ClientMessage;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.JobSpec;
-import dev.sandpit.protocol.Keys;
 import dev.sandpit.protocol.ProtocolException;
-import dev.sandpit.protocol.RunStatus;
-import dev.sandpit.protocol.ServerEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -91,7 +85,7 @@ public final class SessionRunner {
           Future<Void> subscribed = feeds.attach(recording).onSuccess(v -> recording.fill());
           return Future.all(subscribed, submitter.enqueue(spec, m.requestId()))
               .map(v -> {
-                watchQueue(recording, spec);
+                submitter.watchQueue(vertx, recording::done, spec);
                 return spec;
               })
               .recover(e -> {
@@ -109,16 +103,4 @@ public final class SessionRunner {
     if (r != null) r.onStdin(data);
   }
 
-  /** A job no worker took before its queue deadline ends instead of waiting for ever. */
-  public void watchQueue(Tap tap, JobSpec spec) {
-    long delay = Math.max(1, spec.queueDeadlineMs() - System.currentTimeMillis() + 1000);
-    vertx.setTimer(delay, t -> {
-      if (tap.done()) return;
-      redis.send(Request.cmd(Command.EXISTS).arg(Keys.owner(spec.jobId())))
-          .compose(r -> r.toInteger() == 1 ? Future.succeededFuture()
-              : redis.send(EventLog.append(new ServerEvent.Complete(null, spec.jobId(), null, null, RunStatus.INTERNAL_ERROR,
-                  null, null, null, null, "no worker took the job within " + config.queueTimeoutMs() + " ms"), config.eventTtlS())))
-          .onFailure(e -> log.warn("job {}: queue check failed: {}", spec.jobId(), e.toString()));
-    });
-  }
 }

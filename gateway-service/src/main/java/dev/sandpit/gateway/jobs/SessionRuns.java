@@ -25,11 +25,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -70,11 +68,7 @@ public final class SessionRuns {
 
   /** Blocking: check the role (runner at least), load the files, choose the main file. */
   public Prepared load(String userId, ClientMessage.Execute m) {
-    SessionAccess a = store.access(m.sessionId(), userId)
-        .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND, "no such session"));
-    if (!SessionAccess.atLeast(a.role(), SessionAccess.RUNNER)) {
-      throw new ProtocolException(ErrorCode.FORBIDDEN, "your role (" + a.role() + ") may not run this session");
-    }
+    SessionAccess a = SessionAccess.require(store.access(m.sessionId(), userId), SessionAccess.RUNNER);
     Language lang = JobSubmitter.language(m.language() != null ? m.language() : a.session().language());
     List<SourceFile> files = new ArrayList<>();
     for (FileMeta meta : store.listFiles(a.session().id())) {
@@ -229,12 +223,7 @@ public final class SessionRuns {
     /** Files the program wrote, handed back by the executor, saved into the session. */
     private Future<Void> syncFiles() {
       return redis.send(Request.cmd(Command.HGETALL).arg(Keys.runFiles(jobId))).compose(r -> {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        if (r != null && r.isMap()) {
-          for (String k : r.getKeys()) files.put(k, r.get(k).toBytes());
-        } else if (r != null) {
-          for (int i = 0; i + 1 < r.size(); i += 2) files.put(r.get(i).toString(), r.get(i + 1).toBytes());
-        }
+        Map<String, byte[]> files = dev.sandpit.bus.RedisHashes.bytes(r);
         if (files.isEmpty()) return Future.succeededFuture();
         return vertx.<List<String>>executeBlocking(() -> {
           List<String> saved = new ArrayList<>();

@@ -9,6 +9,20 @@ public record SessionAccess(Session session, String role) {
     return rank(role) >= rank(needed);
   }
 
+  /**
+   * The access a caller must have: absent (not theirs, or no such session) is {@code not_found},
+   * so ids do not leak; a role below {@code needed} is {@code forbidden}.
+   */
+  public static SessionAccess require(java.util.Optional<SessionAccess> access, String needed) {
+    SessionAccess a = access.orElseThrow(() -> new dev.sandpit.protocol.ProtocolException(
+        dev.sandpit.protocol.ErrorCode.NOT_FOUND, "no such session"));
+    if (!atLeast(a.role(), needed)) {
+      throw new dev.sandpit.protocol.ProtocolException(dev.sandpit.protocol.ErrorCode.FORBIDDEN,
+          "your role (" + a.role() + ") may not do this; it needs " + needed);
+    }
+    return a;
+  }
+
   public static int rank(String role) {
     return switch (role) {
       case OWNER -> 4;

@@ -1,6 +1,5 @@
 package dev.sandpit.gateway.ws;
 
-import dev.sandpit.bus.EventLog;
 import dev.sandpit.bus.InputLog;
 import dev.sandpit.gateway.GatewayConfig;
 import dev.sandpit.gateway.jobs.JobSubmitter;
@@ -12,7 +11,6 @@ import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Keys;
 import dev.sandpit.protocol.ProtocolException;
-import dev.sandpit.protocol.RunStatus;
 import dev.sandpit.protocol.ServerEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -130,7 +128,7 @@ public final class ExecuteSocket {
     // whatever was already logged, and every later event arrives live
     io.vertx.core.Future<Void> subscribed = feeds.attach(tap).onSuccess(v -> tap.fill());
     io.vertx.core.Future.all(subscribed, submitter.enqueue(spec, m.requestId()))
-        .onSuccess(v -> watchQueue(tap, spec))
+        .onSuccess(v -> submitter.watchQueue(vertx, tap::done, spec))
         .onFailure(e -> {
           log.warn("job {}: could not be queued: {}", jobId, e.toString());
           unfollow(tap);
@@ -181,20 +179,6 @@ public final class ExecuteSocket {
           watches.watch(sessionId, h).onFailure(e -> error(null, null, ErrorCode.UNAVAILABLE, "cannot watch right now; try again"));
         })
         .onFailure(e -> error(null, null, ErrorCode.UNAVAILABLE, "cannot watch right now; try again"));
-  }
-
-  /** A job no worker took before its queue deadline ends here instead of waiting for ever. */
-  private void watchQueue(Tap tap, JobSpec spec) {
-    long delay = Math.max(1, spec.queueDeadlineMs() - System.currentTimeMillis() + 1000);
-    vertx.setTimer(delay, t -> {
-      if (tap.done()) return;
-      redis.send(Request.cmd(Command.EXISTS).arg(Keys.owner(spec.jobId())))
-          .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
-          .compose(r -> r.toInteger() == 1 ? io.vertx.core.Future.succeededFuture()
-              : redis.send(EventLog.append(new ServerEvent.Complete(null, spec.jobId(), null, null, RunStatus.INTERNAL_ERROR,
-                  null, null, null, null, "no worker took the job within " + config.queueTimeoutMs() + " ms"), config.eventTtlS())))
-          .onFailure(e -> log.warn("job {}: queue check failed: {}", spec.jobId(), e.toString()));
-    });
   }
 
   private void attach(ClientMessage.Attach m) {
