@@ -1,5 +1,6 @@
 package dev.sandpit.executor.process;
 
+import dev.sandpit.executor.sandbox.KernFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -7,6 +8,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Tells from outside the sandbox, through /proc, whether a thread of the run is blocked waiting
@@ -15,17 +19,38 @@ import java.nio.file.Path;
  * answer is a key {@code tid:reads} where {@code reads} is the thread's count of completed read
  * syscalls: it stays the same for one blocked read and changes with the next one, so a read is
  * requested exactly once, even when the program asks again right after an answer.
+ *
+ * <p>One probe per run (used by its monitor thread only): it keeps each thread's
+ * {@code /proc/<tid>/syscall} open for the run, and skips the sandbox's own supervisor processes
+ * (named by the backend, told apart once per thread by their name; they never exec) instead of
+ * reading their poll sets on every look.
  */
-final class InputProbe {
-  private InputProbe() {}
+final class InputProbe implements AutoCloseable {
+  private final Set<String> supervisorNames;
+  /** Per thread: its syscall file, or {@link #SUPERVISOR}. */
+  private final Map<Long, KernFile> threads = new HashMap<>();
+  private static final KernFile SUPERVISOR = new KernFile(Path.of("/dev/null"));
+
+  InputProbe(Set<String> supervisorNames) {
+    this.supervisorNames = supervisorNames;
+  }
 
   private static final int READ = 0, READV = 19, POLL = 7, PPOLL = 271, SELECT = 23, PSELECT6 = 270,
       EPOLL_WAIT = 232, EPOLL_PWAIT = 281, EPOLL_PWAIT2 = 441;
 
   /** The key of a blocked stdin read among {@code tids}, or null when none is blocked on stdin. */
-  static String blockedOnStdin(long[] tids) {
+  String blockedOnStdin(long[] tids) {
+    if (threads.size() > 4 * tids.length + 64) forgetGone(tids);
     for (long tid : tids) {
-      String sc = read(Path.of("/proc", Long.toString(tid), "syscall"));
+      KernFile f0 = threads.get(tid);
+      if (f0 == null) {
+        String comm = read(Path.of("/proc", Long.toString(tid), "comm"));
+        f0 = comm != null && supervisorNames.contains(comm.trim()) ? SUPERVISOR
+            : new KernFile(Path.of("/proc", Long.toString(tid), "syscall"));
+        threads.put(tid, f0);
+      }
+      if (f0 == SUPERVISOR) continue;
+      String sc = f0.readAscii();
       if (sc == null || sc.isEmpty() || !Character.isDigit(sc.charAt(0))) continue;
       String[] f = sc.trim().split(" ");
       if (f.length < 5) continue;
@@ -47,6 +72,23 @@ final class InputProbe {
       if (waiting) return tid + ":" + reads(tid);
     }
     return null;
+  }
+
+  /** Drops the files of threads that ended (a program that keeps starting threads). */
+  private void forgetGone(long[] tids) {
+    Set<Long> live = new java.util.HashSet<>();
+    for (long t : tids) live.add(t);
+    threads.entrySet().removeIf(e -> {
+      if (live.contains(e.getKey())) return false;
+      e.getValue().close();
+      return true;
+    });
+  }
+
+  @Override
+  public void close() {
+    for (KernFile f : threads.values()) f.close();
+    threads.clear();
   }
 
   private static boolean pollWatchesStdin(long tid, long fdsAddr, long nfds) {

@@ -30,6 +30,23 @@ public final class SandboxRun {
   private static final byte[] EOF = new byte[0];
   private static final long STOP_GRACE_MS = 2000;
   private static final int CHUNK = 64 * 1024;
+  /**
+   * The threads of every run (stdin writer, two output readers, monitor): pooled, since starting
+   * four threads per run was a visible part of a short run's cost to the worker.
+   */
+  private static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "run-pool");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Each pooled thread's kernel thread id (for {@link Reader#drained}), looked up once per thread. */
+  private static final ThreadLocal<String> NATIVE_TID = ThreadLocal.withInitial(() -> {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  });
 
   private final Sandbox sandbox;
   private final Slot slot;
@@ -152,16 +169,19 @@ public final class SandboxRun {
   }
 
   private void thread(String role, Runnable r) {
-    Thread t = new Thread(() -> {
+    THREADS.execute(() -> {
+      Thread t = Thread.currentThread();
+      t.setName("run-" + jobId + "-" + role);
       try {
         r.run();
       } catch (RuntimeException e) {
         log.error("job {}: {} thread failed", jobId, role, e);
         kill(RunStatus.INTERNAL_ERROR, "internal error in " + role);
+      } finally {
+        Thread.interrupted(); // a pooled thread starts its next task clean
+        t.setName("run-pool");
       }
-    }, "run-" + jobId + "-" + role);
-    t.setDaemon(true);
-    t.start();
+    });
   }
 
   private void writeStdin() {
@@ -194,6 +214,7 @@ public final class SandboxRun {
     String lastKey = null;
     String requestedKey = null;
     long interval = 1;
+    InputProbe probe = new InputProbe(sandbox.supervisorNames());
     try {
       while (!process.waitFor(interval, TimeUnit.MILLISECONDS)) {
         long now = System.nanoTime();
@@ -224,7 +245,7 @@ public final class SandboxRun {
         lastCpu = cpuNow;
         if (busy) lastKey = null;
         if (!busy && spec.interactive() && spec.stdin() == null && !stdinClosed && verdict.get() == null) {
-          String key = InputProbe.blockedOnStdin(slot.cgroup().tasks());
+          String key = probe.blockedOnStdin(slot.cgroup().tasks());
           if (key == null) {
             lastKey = null;
           } else if (!key.equals(requestedKey)) {
@@ -246,6 +267,8 @@ public final class SandboxRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       kill(RunStatus.INTERNAL_ERROR, "interrupted");
+    } finally {
+      probe.close();
     }
   }
 
@@ -295,19 +318,13 @@ public final class SandboxRun {
     private volatile boolean busy = true;
     private volatile String nativeTid;
     private volatile long total;
-    private Thread thread;
 
     Reader(String stream) {
       this.stream = stream;
     }
 
     void pump(InputStream in) {
-      thread = Thread.currentThread();
-      try {
-        nativeTid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-      } catch (IOException | UnsupportedOperationException e) {
-        nativeTid = null;
-      }
+      nativeTid = NATIVE_TID.get();
       byte[] buf = new byte[CHUNK];
       try {
         while (true) {

@@ -1,9 +1,7 @@
 package dev.sandpit.executor.sandbox;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +18,19 @@ public final class CGroup {
 
   private final Path root;
   private final String name;
+  // read every few milliseconds by each run's monitor (see KernFile)
+  private final KernFile cpuUsage;
+  private final KernFile tasks;
+  private final KernFile procs;
+  private Boolean memsw;
+  private long memoryLimit = -1;
 
   public CGroup(Path root, String name) {
     this.root = root;
     this.name = name;
+    this.cpuUsage = new KernFile(dir("cpuacct").resolve("cpuacct.usage"));
+    this.tasks = new KernFile(dir("pids").resolve("tasks"), true);
+    this.procs = new KernFile(dir("pids").resolve("cgroup.procs"), true);
   }
 
   public String name() {
@@ -50,16 +57,20 @@ public final class CGroup {
   }
 
   /** Memory limit of the slot (also for swap, where swap accounting exists). */
-  public void setMemoryLimit(long bytes) throws IOException {
+  public synchronized void setMemoryLimit(long bytes) throws IOException {
+    if (bytes == memoryLimit) return; // most runs keep the default: no writes
     Path memsw = dir("memory").resolve("memory.memsw.limit_in_bytes");
+    if (this.memsw == null) this.memsw = Files.exists(memsw);
     long current = readLong("memory", "memory.limit_in_bytes");
+    memoryLimit = -1; // unknown until both are written
     if (bytes > current) {
-      if (Files.exists(memsw)) Files.writeString(memsw, Long.toString(bytes));
+      if (this.memsw) Files.writeString(memsw, Long.toString(bytes));
       write("memory", "memory.limit_in_bytes", Long.toString(bytes));
     } else {
       write("memory", "memory.limit_in_bytes", Long.toString(bytes));
-      if (Files.exists(memsw)) Files.writeString(memsw, Long.toString(bytes));
+      if (this.memsw) Files.writeString(memsw, Long.toString(bytes));
     }
+    memoryLimit = bytes;
   }
 
   public void resetPeak() throws IOException {
@@ -71,7 +82,7 @@ public final class CGroup {
   }
 
   public long cpuNanos() {
-    return readLong("cpuacct", "cpuacct.usage");
+    return cpuUsage.readLong();
   }
 
   public long oomKills() {
@@ -87,12 +98,12 @@ public final class CGroup {
 
   /** Thread ids of every task of the slot (all threads of all processes). */
   public long[] tasks() {
-    return readIds(dir("pids").resolve("tasks"));
+    return tasks.readIds();
   }
 
   /** Process ids of the slot. */
   public long[] procs() {
-    return readIds(dir("pids").resolve("cgroup.procs"));
+    return procs.readIds();
   }
 
   /** Kill every process of the slot: freeze (no fork races), SIGKILL all, thaw, until empty. */
@@ -101,13 +112,13 @@ public final class CGroup {
       long[] pids = procs();
       if (pids.length == 0) return;
       writeQuiet("freezer", "freezer.state", "FROZEN");
-      for (long pid : readIds(dir("freezer").resolve("cgroup.procs"))) {
+      for (long pid : procs()) { // every process joins all controllers at once: the same set
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
       }
       writeQuiet("freezer", "freezer.state", "THAWED");
       if (round > 0) {
         try {
-          Thread.sleep(Math.min(50, 1L << round)); // kernel reaping, not test synchronisation
+          Thread.sleep(Math.min(50, 1L << Math.min(round, 6))); // kernel reaping, not test synchronisation
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
@@ -119,24 +130,6 @@ public final class CGroup {
 
   public boolean isEmpty() {
     return procs().length == 0;
-  }
-
-  private static long[] readIds(Path p) {
-    try {
-      String s = Files.readString(p, StandardCharsets.US_ASCII);
-      if (s.isEmpty()) return new long[0];
-      String[] parts = s.trim().split("\n");
-      long[] out = new long[parts.length];
-      int n = 0;
-      for (String part : parts) {
-        if (!part.isEmpty()) out[n++] = Long.parseLong(part.trim());
-      }
-      return n == out.length ? out : java.util.Arrays.copyOf(out, n);
-    } catch (NoSuchFileException e) {
-      return new long[0];
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private long readLong(String c, String file) {
