@@ -22,14 +22,23 @@ import java.util.Set;
  *
  * <p>One probe per run (used by its monitor thread only): it keeps each thread's
  * {@code /proc/<tid>/syscall} open for the run, and skips the sandbox's own supervisor processes
- * (named by the backend, told apart once per thread by their name; they never exec) instead of
- * reading their poll sets on every look.
+ * (named by the backend) instead of reading their poll sets on every look. A thread is told apart
+ * by its name the first time it is seen waiting in poll/select/epoll — not when first seen, since
+ * a sandbox that is still starting runs its launcher shell under the supervisor's future pid.
  */
 final class InputProbe implements AutoCloseable {
   private final Set<String> supervisorNames;
-  /** Per thread: its syscall file, or {@link #SUPERVISOR}. */
-  private final Map<Long, KernFile> threads = new HashMap<>();
-  private static final KernFile SUPERVISOR = new KernFile(Path.of("/dev/null"));
+  /** Per thread: its syscall file and whether it is a supervisor (null: not known yet). */
+  private final Map<Long, Task> threads = new HashMap<>();
+
+  private static final class Task {
+    final KernFile syscall;
+    Boolean supervisor;
+
+    Task(long tid) {
+      syscall = new KernFile(Path.of("/proc", Long.toString(tid), "syscall"));
+    }
+  }
 
   InputProbe(Set<String> supervisorNames) {
     this.supervisorNames = supervisorNames;
@@ -42,15 +51,9 @@ final class InputProbe implements AutoCloseable {
   String blockedOnStdin(long[] tids) {
     if (threads.size() > 4 * tids.length + 64) forgetGone(tids);
     for (long tid : tids) {
-      KernFile f0 = threads.get(tid);
-      if (f0 == null) {
-        String comm = read(Path.of("/proc", Long.toString(tid), "comm"));
-        f0 = comm != null && supervisorNames.contains(comm.trim()) ? SUPERVISOR
-            : new KernFile(Path.of("/proc", Long.toString(tid), "syscall"));
-        threads.put(tid, f0);
-      }
-      if (f0 == SUPERVISOR) continue;
-      String sc = f0.readAscii();
+      Task t = threads.computeIfAbsent(tid, Task::new);
+      if (t.supervisor == Boolean.TRUE) continue;
+      String sc = t.syscall.readAscii();
       if (sc == null || sc.isEmpty() || !Character.isDigit(sc.charAt(0))) continue;
       String[] f = sc.trim().split(" ");
       if (f.length < 5) continue;
@@ -61,6 +64,11 @@ final class InputProbe implements AutoCloseable {
         continue;
       }
       long a0 = hex(f[1]), a1 = hex(f[2]), a3 = hex(f[4]);
+      if (nr != READ && nr != READV && t.supervisor == null) {
+        String comm = read(Path.of("/proc", Long.toString(tid), "comm"));
+        t.supervisor = comm != null && supervisorNames.contains(comm.trim());
+        if (t.supervisor) continue;
+      }
       boolean waiting = switch (nr) {
         case READ, READV -> a0 == 0;
         case POLL, PPOLL -> pollWatchesStdin(tid, a0, a1);
@@ -80,14 +88,14 @@ final class InputProbe implements AutoCloseable {
     for (long t : tids) live.add(t);
     threads.entrySet().removeIf(e -> {
       if (live.contains(e.getKey())) return false;
-      e.getValue().close();
+      e.getValue().syscall.close();
       return true;
     });
   }
 
   @Override
   public void close() {
-    for (KernFile f : threads.values()) f.close();
+    for (Task t : threads.values()) t.syscall.close();
     threads.clear();
   }
 

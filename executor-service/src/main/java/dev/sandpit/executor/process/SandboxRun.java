@@ -30,6 +30,8 @@ public final class SandboxRun {
   private static final byte[] EOF = new byte[0];
   private static final long STOP_GRACE_MS = 2000;
   private static final int CHUNK = 64 * 1024;
+  /** Gap between looks for a blocked stdin read: from 2 ms after output up to 16 ms while none is found. */
+  private static final long PROBE_GAP_MIN_NS = 2_000_000L, PROBE_GAP_MAX_NS = 16_000_000L;
   /**
    * The threads of every run (stdin writer, two output readers, monitor): pooled, since starting
    * four threads per run was a visible part of a short run's cost to the worker.
@@ -214,6 +216,8 @@ public final class SandboxRun {
     String lastKey = null;
     String requestedKey = null;
     long interval = 1;
+    long nextProbe = 0;
+    long probeGapNs = PROBE_GAP_MIN_NS;
     InputProbe probe = new InputProbe(sandbox.supervisorNames());
     try {
       while (!process.waitFor(interval, TimeUnit.MILLISECONDS)) {
@@ -236,6 +240,8 @@ public final class SandboxRun {
         if (o != seenOut) {
           seenOut = o;
           lastActivity = now;
+          probeGapNs = PROBE_GAP_MIN_NS; // a prompt may just have been printed: look soon
+          nextProbe = now;
         }
         // stdin given up front is closed after it: a read that blocks meanwhile waits for the
         // writer, never for the user (large inputs drain faster than the pipe is refilled)
@@ -244,10 +250,14 @@ public final class SandboxRun {
         boolean busy = cpuNow - lastCpu > 200_000L;
         lastCpu = cpuNow;
         if (busy) lastKey = null;
-        if (!busy && spec.interactive() && spec.stdin() == null && !stdinClosed && verdict.get() == null) {
+        if (!busy && now >= nextProbe && spec.interactive() && spec.stdin() == null && !stdinClosed && verdict.get() == null) {
           String key = probe.blockedOnStdin(slot.cgroup().tasks());
           if (key == null) {
             lastKey = null;
+            // nothing waits: look less often the longer that stays so (a program starting up or
+            // computing on a loaded machine is not busy on every look, and each look reads /proc)
+            nextProbe = now + probeGapNs;
+            probeGapNs = Math.min(probeGapNs * 2, PROBE_GAP_MAX_NS);
           } else if (!key.equals(requestedKey)) {
             if (key.equals(lastKey) && out.drained() && err.drained()) {
               synchronized (emitLock) {
@@ -257,6 +267,7 @@ public final class SandboxRun {
               lastActivity = now;
             }
             lastKey = key;
+            nextProbe = now; // confirm on the next look
           }
         }
         // poll fast around activity, back off while the program computes or waits
