@@ -30,8 +30,14 @@ public final class SandboxRun {
   private static final byte[] EOF = new byte[0];
   private static final long STOP_GRACE_MS = 2000;
   private static final int CHUNK = 64 * 1024;
-  /** Gap between looks for a blocked stdin read: from 2 ms after output up to 16 ms while none is found. */
-  private static final long PROBE_GAP_MIN_NS = 2_000_000L, PROBE_GAP_MAX_NS = 16_000_000L;
+  private static final long STOP_GRACE_NS = STOP_GRACE_MS * 1_000_000L;
+  /** How often wall and CPU limits are checked (a CPU limit is overshot by at most this). */
+  private static final long CHECK_MS = 10, CHECK_NS = CHECK_MS * 1_000_000L;
+  /** Gap between looks for a blocked stdin read: 2 ms after output, doubling to 32 ms while none is found. */
+  private static final long PROBE_GAP_MAX_MS = 32;
+  private static final long PROBE_GAP_MIN_NS = 2_000_000L, PROBE_GAP_MAX_NS = PROBE_GAP_MAX_MS * 1_000_000L;
+  /** While an input request is out: a look now and then, to see the answer taken and the next read. */
+  private static final long PROBE_WAITING_NS = 4_000_000L;
   /**
    * The threads of every run (stdin writer, two output readers, monitor): pooled, since starting
    * four threads per run was a visible part of a short run's cost to the worker.
@@ -208,71 +214,86 @@ public final class SandboxRun {
     }
   }
 
+  /**
+   * Wakes when something is due — the next limit check, the next look for a blocked stdin read,
+   * the wall deadline, the end of a stop's grace period — or when the program ends (waitFor is
+   * woken by the process reaper at once). Each wake-up costs the worker a context switch and a
+   * cgroup read, and a run on a loaded machine lasts many times longer than its own CPU time, so
+   * the wake-ups are few: limits every {@value #CHECK_MS} ms, looks for a blocked read from 2 ms
+   * after output backing off to {@value #PROBE_GAP_MAX_MS} ms while none is found.
+   */
   private void monitor() {
-    long wallNs = TimeUnit.MILLISECONDS.toNanos(spec.wallMs());
+    long wallDeadline = startNanos + TimeUnit.MILLISECONDS.toNanos(spec.wallMs());
     long lastCpu = cpu0;
-    long lastActivity = System.nanoTime();
     long seenOut = 0;
     String lastKey = null;
     String requestedKey = null;
-    long interval = 1;
-    long nextProbe = 0;
-    long probeGapNs = PROBE_GAP_MIN_NS;
+    boolean probing = spec.interactive() && spec.stdin() == null;
+    long nextCheck = startNanos + CHECK_NS;
+    long nextProbe = startNanos + PROBE_GAP_MIN_NS;
+    long probeGap = PROBE_GAP_MIN_NS;
     InputProbe probe = new InputProbe(sandbox.supervisorNames());
     try {
-      while (!process.waitFor(interval, TimeUnit.MILLISECONDS)) {
+      while (true) {
         long now = System.nanoTime();
-        if (stopRequestedAt != 0 && now - stopRequestedAt > TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS)) {
+        long wake = Math.min(nextCheck, wallDeadline);
+        if (probing) wake = Math.min(wake, nextProbe);
+        if (stopRequestedAt != 0) wake = Math.min(wake, stopRequestedAt + STOP_GRACE_NS);
+        long waitNs = Math.max(wake - now, 500_000L);
+        if (process.waitFor(waitNs, TimeUnit.NANOSECONDS)) break;
+        now = System.nanoTime();
+        if (stopRequestedAt != 0 && now - stopRequestedAt > STOP_GRACE_NS) {
           String killed = "stopped on request (killed after " + STOP_GRACE_MS + " ms)";
           // stop() has set its verdict already: replace it, or the message never says SIGKILL
           Verdict v = verdict.get();
           if (v != null && v.status() == RunStatus.STOPPED) verdict.compareAndSet(v, new Verdict(RunStatus.STOPPED, killed));
           kill(RunStatus.STOPPED, killed);
         }
-        if (now - startNanos > wallNs) {
+        if (now >= wallDeadline) {
           kill(RunStatus.TIMEOUT, "wall time limit of " + spec.wallMs() + " ms exceeded");
-        }
-        long cpuNow = slot.cgroup().cpuNanos(); // one cgroup read per poll serves both checks below
-        if (spec.cpuMs() > 0 && (cpuNow - cpu0) / 1_000_000 > spec.cpuMs()) {
-          kill(RunStatus.TIMEOUT, "CPU time limit of " + spec.cpuMs() + " ms exceeded");
         }
         long o = out.total + err.total;
         if (o != seenOut) {
           seenOut = o;
-          lastActivity = now;
-          probeGapNs = PROBE_GAP_MIN_NS; // a prompt may just have been printed: look soon
-          nextProbe = now;
+          probeGap = PROBE_GAP_MIN_NS; // a prompt may just have been printed: look soon
+          nextProbe = Math.min(nextProbe, now + PROBE_GAP_MIN_NS);
         }
+        boolean probeDue = probing && now >= nextProbe && !stdinClosed && verdict.get() == null;
+        if (now < nextCheck && !probeDue) continue;
+        long cpuNow = slot.cgroup().cpuNanos(); // one cgroup read serves the limit and the probe
+        if (spec.cpuMs() > 0 && (cpuNow - cpu0) / 1_000_000 > spec.cpuMs()) {
+          kill(RunStatus.TIMEOUT, "CPU time limit of " + spec.cpuMs() + " ms exceeded");
+        }
+        if (now >= nextCheck) nextCheck = now + CHECK_NS;
         // stdin given up front is closed after it: a read that blocks meanwhile waits for the
-        // writer, never for the user (large inputs drain faster than the pipe is refilled)
-        // a program that used CPU since the last look is not waiting for anyone: skip the /proc
-        // walk (one cgroup read instead of one per thread; most of the monitor's cost)
+        // writer, never for the user (large inputs drain faster than the pipe is refilled).
+        // A program that used CPU since the last look is not waiting for anyone: no /proc walk.
         boolean busy = cpuNow - lastCpu > 200_000L;
         lastCpu = cpuNow;
-        if (busy) lastKey = null;
-        if (!busy && now >= nextProbe && spec.interactive() && spec.stdin() == null && !stdinClosed && verdict.get() == null) {
-          String key = probe.blockedOnStdin(slot.cgroup().tasks());
-          if (key == null) {
-            lastKey = null;
-            // nothing waits: look less often the longer that stays so (a program starting up or
-            // computing on a loaded machine is not busy on every look, and each look reads /proc)
-            nextProbe = now + probeGapNs;
-            probeGapNs = Math.min(probeGapNs * 2, PROBE_GAP_MAX_NS);
-          } else if (!key.equals(requestedKey)) {
-            if (key.equals(lastKey) && out.drained() && err.drained()) {
-              synchronized (emitLock) {
-                listener.onInputRequest(tail.toString());
-              }
-              requestedKey = key;
-              lastActivity = now;
-            }
-            lastKey = key;
-            nextProbe = now; // confirm on the next look
-          }
+        if (!probeDue) continue;
+        if (busy) {
+          lastKey = null;
+          nextProbe = now + probeGap;
+          continue;
         }
-        // poll fast around activity, back off while the program computes or waits
-        long idleMs = (now - lastActivity) / 1_000_000;
-        interval = idleMs < 20 ? 2 : idleMs < 200 ? 4 : idleMs < 2000 ? 10 : 25;
+        String key = probe.blockedOnStdin(slot.cgroup().tasks());
+        if (key == null) {
+          // nothing waits: look less often the longer that stays so
+          lastKey = null;
+          nextProbe = now + probeGap;
+          probeGap = Math.min(probeGap * 2, PROBE_GAP_MAX_NS);
+        } else if (key.equals(requestedKey)) {
+          nextProbe = now + PROBE_WAITING_NS; // asked already: the user is answering
+        } else {
+          if (key.equals(lastKey) && out.drained() && err.drained()) {
+            synchronized (emitLock) {
+              listener.onInputRequest(tail.toString());
+            }
+            requestedKey = key;
+          }
+          lastKey = key;
+          nextProbe = now + PROBE_GAP_MIN_NS; // confirm on the next look
+        }
       }
       finish();
     } catch (InterruptedException e) {

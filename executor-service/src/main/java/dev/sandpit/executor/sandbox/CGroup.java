@@ -106,10 +106,22 @@ public final class CGroup {
     return procs.readIds();
   }
 
-  /** Kill every process of the slot: freeze (no fork races), SIGKILL all, thaw, until empty. */
+  /**
+   * Kill every process of the slot. First a plain SIGKILL to what is there, which is all it takes
+   * when the program ended normally (the leftover is the sandbox's pid-1 supervisor, already on its
+   * way out); if processes remain a few milliseconds later (something forking), freeze the group
+   * (no fork races), SIGKILL all, thaw, until it is empty.
+   */
   public void killAll() {
+    long[] pids = procs();
+    if (pids.length == 0) return;
+    for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    for (long waitUs = 100; waitUs <= 3200; waitUs *= 2) { // 6.3 ms in all; kernel reaping, not test synchronisation
+      java.util.concurrent.locks.LockSupport.parkNanos(waitUs * 1000);
+      if (procs().length == 0) return;
+    }
     for (int round = 0; round < 100; round++) {
-      long[] pids = procs();
+      pids = procs();
       if (pids.length == 0) return;
       writeQuiet("freezer", "freezer.state", "FROZEN");
       for (long pid : procs()) { // every process joins all controllers at once: the same set
