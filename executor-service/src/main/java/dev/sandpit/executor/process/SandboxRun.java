@@ -219,8 +219,9 @@ public final class SandboxRun {
    * the wall deadline, the end of a stop's grace period — or when the program ends (waitFor is
    * woken by the process reaper at once). Each wake-up costs the worker a context switch and a
    * cgroup read, and a run on a loaded machine lasts many times longer than its own CPU time, so
-   * the wake-ups are few: limits every {@value #CHECK_MS} ms, looks for a blocked read from 2 ms
-   * after output backing off to {@value #PROBE_GAP_MAX_MS} ms while none is found.
+   * the wake-ups are few: the CPU limit is checked when it could first be reached at the slot's
+   * CPU quota (never sooner than {@value #CHECK_MS} ms apart), and looks for a blocked read come
+   * 2 ms after output, backing off to {@value #PROBE_GAP_MAX_MS} ms while none is found.
    */
   private void monitor() {
     long wallDeadline = startNanos + TimeUnit.MILLISECONDS.toNanos(spec.wallMs());
@@ -229,7 +230,7 @@ public final class SandboxRun {
     String lastKey = null;
     String requestedKey = null;
     boolean probing = spec.interactive() && spec.stdin() == null;
-    long nextCheck = startNanos + CHECK_NS;
+    long nextCheck = nextCpuCheck(startNanos, 0);
     long nextProbe = startNanos + PROBE_GAP_MIN_NS;
     long probeGap = PROBE_GAP_MIN_NS;
     InputProbe probe = new InputProbe(sandbox.supervisorNames());
@@ -264,16 +265,17 @@ public final class SandboxRun {
         if (spec.cpuMs() > 0 && (cpuNow - cpu0) / 1_000_000 > spec.cpuMs()) {
           kill(RunStatus.TIMEOUT, "CPU time limit of " + spec.cpuMs() + " ms exceeded");
         }
-        if (now >= nextCheck) nextCheck = now + CHECK_NS;
+        if (now >= nextCheck) nextCheck = nextCpuCheck(now, cpuNow - cpu0);
         // stdin given up front is closed after it: a read that blocks meanwhile waits for the
         // writer, never for the user (large inputs drain faster than the pipe is refilled).
         // A program that used CPU since the last look is not waiting for anyone: no /proc walk.
         boolean busy = cpuNow - lastCpu > 200_000L;
         lastCpu = cpuNow;
         if (!probeDue) continue;
-        if (busy) {
+        if (busy) { // computing, not waiting: look less often too
           lastKey = null;
           nextProbe = now + probeGap;
+          probeGap = Math.min(probeGap * 2, PROBE_GAP_MAX_NS);
           continue;
         }
         String key = probe.blockedOnStdin(slot.cgroup().tasks());
@@ -302,6 +304,15 @@ public final class SandboxRun {
     } finally {
       probe.close();
     }
+  }
+
+  /** When the CPU limit could first be exceeded, having used {@code usedNs} of it by {@code now}. */
+  private long nextCpuCheck(long now, long usedNs) {
+    if (spec.cpuMs() <= 0) return Long.MAX_VALUE;
+    long leftNs = spec.cpuMs() * 1_000_000L - usedNs;
+    // 10% slack over the quota: CFS may let a group run a little past it within a period
+    long wallNs = (long) (leftNs / (slot.cgroup().cpuCores() * 1.1));
+    return now + Math.max(CHECK_NS, wallNs);
   }
 
   private void finish() throws InterruptedException {

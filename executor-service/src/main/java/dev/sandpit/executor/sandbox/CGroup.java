@@ -23,6 +23,7 @@ public final class CGroup {
   private final KernFile tasks;
   private final KernFile procs;
   private Boolean memsw;
+  private volatile double cpuCores = Runtime.getRuntime().availableProcessors();
   private long memoryLimit = -1;
 
   public CGroup(Path root, String name) {
@@ -53,6 +54,7 @@ public final class CGroup {
     write("pids", "pids.max", Integer.toString(pidsMax));
     write("cpu", "cpu.cfs_period_us", "100000");
     write("cpu", "cpu.cfs_quota_us", Long.toString(1000L * cpuPercent));
+    if (cpuPercent > 0) cpuCores = Math.min(cpuCores, cpuPercent / 100.0);
     writeQuiet("memory", "memory.swappiness", "0");
   }
 
@@ -79,6 +81,15 @@ public final class CGroup {
 
   public long peakBytes() {
     return readLong("memory", "memory.max_usage_in_bytes");
+  }
+
+  /**
+   * The most CPU time the slot can use per unit of wall time: its CFS quota in cores (or the
+   * machine's cores without one). A CPU limit cannot be reached sooner than
+   * {@code remaining / cpuCores()} of wall time, so it needs no checking before then.
+   */
+  public double cpuCores() {
+    return cpuCores;
   }
 
   public long cpuNanos() {
