@@ -329,9 +329,16 @@ public final class Bench {
 
   // ---- 5: throughput with concurrent clients ----
 
+  /**
+   * Seconds of the same load before the measured window: the services' JIT compilers are still busy
+   * for several seconds after start (thousands of methods run once or twice per job), and the figure
+   * is meant to be the steady state of a server that has been up for a while.
+   */
+  private static final int LOAD_WARMUP_S = 5;
+
   private void phaseLoad() throws Exception {
-    log("load: 2 s warm-up, then " + clients + " connections running print(1) back to back for " + loadS + " s...");
-    load(2, new Failures(), new Samples(), null);
+    log("load: " + LOAD_WARMUP_S + " s warm-up, then " + clients + " connections running print(1) back to back for " + loadS + " s...");
+    load(LOAD_WARMUP_S, new Failures(), new Samples(), null);
     Failures fails = failures.computeIfAbsent("print1_load", k -> new Failures());
     Samples lat = new Samples();
     double[] rate = new double[1];
