@@ -318,7 +318,13 @@ public final class SandboxRun {
   private void finish() throws InterruptedException {
     long wallMs = (System.nanoTime() - startNanos) / 1_000_000;
     int exit = process.exitValue();
-    slot.cgroup().killAll(); // whatever the program left behind
+    // whatever the program left behind: SIGKILL, then wait for the output pipes to close (the last
+    // holder is usually bwrap's pid 1, on its way out), then make sure with the freezer if needed
+    if (slot.cgroup().signalAll() > 0) {
+      out.awaitDone(200);
+      err.awaitDone(200);
+      slot.cgroup().killAll();
+    }
     out.join();
     err.join();
     stdinQueue.add(EOF);
@@ -439,6 +445,17 @@ public final class SandboxRun {
       } catch (IOException e) {
         return true;
       }
+    }
+
+    /** Waits up to {@code ms} for the stream's end; true when it has ended. */
+    synchronized boolean awaitDone(long ms) throws InterruptedException {
+      long deadline = System.nanoTime() + ms * 1_000_000L;
+      while (!done) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return false;
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return true;
     }
 
     void join() throws InterruptedException {

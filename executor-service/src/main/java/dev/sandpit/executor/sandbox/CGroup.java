@@ -124,15 +124,13 @@ public final class CGroup {
    * (no fork races), SIGKILL all, thaw, until it is empty.
    */
   public void killAll() {
-    long[] pids = procs();
-    if (pids.length == 0) return;
-    for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    if (signalAll() == 0) return;
     for (long waitUs = 100; waitUs <= 3200; waitUs *= 2) { // 6.3 ms in all; kernel reaping, not test synchronisation
       java.util.concurrent.locks.LockSupport.parkNanos(waitUs * 1000);
       if (procs().length == 0) return;
     }
     for (int round = 0; round < 100; round++) {
-      pids = procs();
+      long[] pids = procs();
       if (pids.length == 0) return;
       writeQuiet("freezer", "freezer.state", "FROZEN");
       for (long pid : procs()) { // every process joins all controllers at once: the same set
@@ -149,6 +147,13 @@ public final class CGroup {
       }
     }
     log.error("cgroup {}: processes survive SIGKILL", name);
+  }
+
+  /** SIGKILL to every process of the slot as listed now, without waiting; how many there were. */
+  public int signalAll() {
+    long[] pids = procs();
+    for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    return pids.length;
   }
 
   public boolean isEmpty() {
