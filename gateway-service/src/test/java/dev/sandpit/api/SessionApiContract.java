@@ -276,6 +276,10 @@ abstract class SessionApiContract {
     assertEquals("editor", editor.post("/api/shares/" + editLink + "/join", null).json().getString("role"));
     assertEquals(200, viewer.get("/api/sessions/" + id).status());
     assertEquals(1, viewer.get("/api/sessions").json().getLong("total"), "shared with me");
+    // every list item says the caller's role in it
+    assertEquals("viewer", viewer.get("/api/sessions").json().getJsonArray("items").getJsonObject(0).getString("role"));
+    assertEquals("editor", editor.get("/api/sessions?q=shared").json().getJsonArray("items").getJsonObject(0).getString("role"));
+    assertEquals("owner", owner.get("/api/sessions").json().getJsonArray("items").getJsonObject(0).getString("role"));
     Api.Res forbidden = viewer.put("/api/sessions/" + id + "/files/main.py", new JsonObject().put("content", "hack"));
     assertEquals(403, forbidden.status());
     assertEquals("forbidden", forbidden.code());

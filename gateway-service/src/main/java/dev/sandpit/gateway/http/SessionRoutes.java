@@ -158,7 +158,7 @@ public final class SessionRoutes {
     String language = lang == null || lang.isEmpty() ? null : lang;
     String query = q == null || q.isBlank() ? null : q;
     blocking(vertx, () -> store.listSessions(user, query, language, offset, limit))
-        .onSuccess(p -> Http.json(ctx, 200, page(p, s -> sessionJson(s, s.ownerId().equals(user) ? SessionAccess.OWNER : null))))
+        .onSuccess(p -> Http.json(ctx, 200, page(p, a -> sessionJson(a.session(), a.role()))))
         .onFailure(e -> Http.fail(ctx, e));
   }
 

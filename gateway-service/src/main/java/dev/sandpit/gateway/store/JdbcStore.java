@@ -208,43 +208,51 @@ final class JdbcStore implements Store {
   }
 
   @Override
-  public Page<Session> listSessions(String userId, String q, String language, int offset, int limit) {
+  public Page<SessionAccess> listSessions(String userId, String q, String language, int offset, int limit) {
     int lim = pageLimit(offset, limit);
     if (userId == null) return new Page<>(List.of(), 0, offset, lim);
     String pattern = q == null || q.isEmpty() ? null : fold(q);
-    // q reads the files of the user's sessions only, one session at a time: "LIMIT 1 OFFSET 0" keeps
-    // PostgreSQL from turning the EXISTS into a hashed scan of every file of every user
-    String filters = (language != null ? " AND s.language = ?" : "")
-        + (pattern != null ? " AND (" + db.containsClause("s.name_lc") + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id "
-            + "AND " + db.containsClause("f.text_lc") + " LIMIT 1 OFFSET 0))" : "");
-    List<Object> filterArgs = new ArrayList<>();
-    if (language != null) filterArgs.add(language);
-    if (pattern != null) {
-      filterArgs.add(pattern);
-      filterArgs.add(pattern);
-    }
-    // owned, then shared with me (a member, not the owner); both use an index on the user
-    String owned = " FROM sessions s WHERE s.owner_id = ?" + filters;
-    String shared = " FROM sessions s WHERE s.id IN (SELECT m.session_id FROM members m WHERE m.user_id = ?) AND s.owner_id <> ?" + filters;
-    List<Object> ownedArgs = new ArrayList<>();
-    ownedArgs.add(userId);
-    ownedArgs.addAll(filterArgs);
-    List<Object> sharedArgs = new ArrayList<>();
-    sharedArgs.add(userId);
-    sharedArgs.add(userId);
-    sharedArgs.addAll(filterArgs);
-
-    List<Object> pageArgs = new ArrayList<>(ownedArgs);
-    pageArgs.addAll(sharedArgs);
-    pageArgs.add(lim);
-    pageArgs.add(offset);
-    String pageSql = "SELECT " + SESSION_COLS + owned + " UNION ALL SELECT " + SESSION_COLS + shared
-        + " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?";
-    List<Object> countArgs = new ArrayList<>(ownedArgs);
-    countArgs.addAll(sharedArgs);
-    String countSql = "SELECT (SELECT COUNT(*)" + owned + ") + (SELECT COUNT(*)" + shared + ")";
     return db.snapshot(c -> {
-      List<Session> items = list(c, pageSql, JdbcStore::session, pageArgs.toArray());
+      StringBuilder filters = new StringBuilder();
+      List<Object> filterArgs = new ArrayList<>();
+      if (language != null) {
+        filters.append(" AND s.language = ?");
+        filterArgs.add(language);
+      }
+      if (pattern != null) {
+        // q reads the files of the user's sessions only, one session at a time: "LIMIT 1 OFFSET 0" keeps
+        // PostgreSQL from turning the EXISTS into a hashed scan of every file of every user
+        filters.append(" AND (" + db.containsClause("s.name_lc") + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND "
+            + db.containsClause("f.text_lc") + " LIMIT 1 OFFSET 0))");
+        filterArgs.add(pattern);
+        filterArgs.add(pattern);
+      }
+      // owned, then shared with me (a member, not the owner); both use an index on the user
+      String owned = " FROM sessions s WHERE s.owner_id = ?" + filters;
+      String shared = " FROM sessions s WHERE s.id IN (SELECT m.session_id FROM members m WHERE m.user_id = ?) AND s.owner_id <> ?" + filters;
+      List<Object> ownedArgs = new ArrayList<>();
+      ownedArgs.add(userId);
+      ownedArgs.addAll(filterArgs);
+      List<Object> sharedArgs = new ArrayList<>();
+      sharedArgs.add(userId);
+      sharedArgs.add(userId);
+      sharedArgs.addAll(filterArgs);
+
+      // the caller's role: owner, or the highest of their memberships
+      List<Object> pageArgs = new ArrayList<>(ownedArgs);
+      pageArgs.add(userId);
+      pageArgs.addAll(sharedArgs);
+      pageArgs.add(lim);
+      pageArgs.add(offset);
+      String pageSql = "SELECT " + SESSION_COLS + ", '" + SessionAccess.OWNER + "' AS role" + owned
+          + " UNION ALL SELECT " + SESSION_COLS + ", (SELECT m.role FROM members m WHERE m.session_id = s.id AND m.user_id = ? "
+          + "ORDER BY " + rankSql("m.role") + " DESC LIMIT 1) AS role" + shared
+          + " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?";
+      List<Object> countArgs = new ArrayList<>(ownedArgs);
+      countArgs.addAll(sharedArgs);
+      String countSql = "SELECT (SELECT COUNT(*)" + owned + ") + (SELECT COUNT(*)" + shared + ")";
+
+      List<SessionAccess> items = list(c, pageSql, rs -> new SessionAccess(session(rs), rs.getString("role")), pageArgs.toArray());
       long total = total(c, items.size(), offset, lim, countSql, countArgs.toArray());
       return new Page<>(items, total, offset, lim);
     });

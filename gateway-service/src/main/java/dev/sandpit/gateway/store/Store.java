@@ -34,13 +34,14 @@ public interface Store extends AutoCloseable {
   Optional<SessionAccess> access(String sessionId, String userId);
 
   /**
-   * Sessions the user owns or that were shared with them, newest {@code updated_at} first.
+   * Sessions the user owns or that were shared with them, newest {@code updated_at} first, each with
+   * the user's role in it (owner, or the highest role of their memberships).
    *
    * @param q case-insensitive substring of the name or of any text file's content (null: all)
    * @param language exact language filter (null: all)
    * @param offset paging offset; {@code limit} at most 100
    */
-  Page<Session> listSessions(String userId, String q, String language, int offset, int limit);
+  Page<SessionAccess> listSessions(String userId, String q, String language, int offset, int limit);
 
   /** Rename and/or change the default language (null leaves a field). Bumps version and updated_at. */
   Session updateSession(String sessionId, String name, String language);

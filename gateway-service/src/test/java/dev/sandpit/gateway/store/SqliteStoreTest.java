@@ -72,6 +72,6 @@ class SqliteStoreTest extends StoreContract {
     Store mem = open(new StoreConfig("jdbc:sqlite::memory:", null, null, dir, 2, CAP));
     User u = mem.createUser("m", null, true);
     Session session = mem.createSession(u.id(), "In memory", "python", List.of(new FileWrite("a.py", "pass".getBytes(), false)));
-    assertEquals(List.of(session.id()), mem.listSessions(u.id(), "pass", null, 0, 10).items().stream().map(Session::id).toList());
+    assertEquals(List.of(session.id()), mem.listSessions(u.id(), "pass", null, 0, 10).items().stream().map(a -> a.session().id()).toList());
   }
 }

@@ -15,7 +15,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -107,8 +109,8 @@ abstract class StoreContract {
     }
   }
 
-  private static List<String> ids(Page<Session> page) {
-    return page.items().stream().map(Session::id).toList();
+  private static List<String> ids(Page<SessionAccess> page) {
+    return page.items().stream().map(a -> a.session().id()).toList();
   }
 
   /** Runs {@code n} tasks at once (released together) and returns their outcomes: the result or the exception. */
@@ -242,20 +244,20 @@ abstract class StoreContract {
     store.addMember(theirs.id(), me.id(), SessionAccess.VIEWER, null);
     expected.add(0, theirs.id()); // created after all of mine: the newest (joining does not change updated_at)
 
-    Page<Session> all = store.listSessions(me.id(), null, null, 0, 100);
+    Page<SessionAccess> all = store.listSessions(me.id(), null, null, 0, 100);
     assertEquals(expected, ids(all));
     assertEquals(8, all.total());
     assertFalse(ids(all).contains(notShared.id()));
 
-    Page<Session> p1 = store.listSessions(me.id(), null, null, 0, 3);
-    Page<Session> p2 = store.listSessions(me.id(), null, null, 3, 3);
-    Page<Session> p3 = store.listSessions(me.id(), null, null, 6, 3);
-    Page<Session> p4 = store.listSessions(me.id(), null, null, 9, 3);
+    Page<SessionAccess> p1 = store.listSessions(me.id(), null, null, 0, 3);
+    Page<SessionAccess> p2 = store.listSessions(me.id(), null, null, 3, 3);
+    Page<SessionAccess> p3 = store.listSessions(me.id(), null, null, 6, 3);
+    Page<SessionAccess> p4 = store.listSessions(me.id(), null, null, 9, 3);
     assertEquals(expected.subList(0, 3), ids(p1));
     assertEquals(expected.subList(3, 6), ids(p2));
     assertEquals(expected.subList(6, 8), ids(p3));
     assertEquals(List.of(), ids(p4));
-    for (Page<Session> p : List.of(p1, p2, p3, p4)) {
+    for (Page<SessionAccess> p : List.of(p1, p2, p3, p4)) {
       assertEquals(8, p.total());
       assertEquals(3, p.limit());
     }
@@ -359,6 +361,31 @@ abstract class StoreContract {
     assertEquals(0, count("SELECT COUNT(*) FROM run_chunks WHERE run_id = '" + r.id() + "'"));
     // the blob stays: blobs are shared by content
     assertTrue(store.blob(snap).isPresent());
+  }
+
+
+  // ---- the caller's role in the list ----
+
+  @Test
+  void listSessionsSaysTheCallersRoleInEachSession() {
+    User owner = user("owner"), me = user("me");
+    Session mine = session(me, "mine", "python");
+    Session edit = session(owner, "edit", "python"), run = session(owner, "run", "python"), view = session(owner, "view", "python");
+    Share viewLink = store.createShare(edit.id(), SessionAccess.VIEWER, owner.id());
+    store.addMember(edit.id(), me.id(), SessionAccess.VIEWER, viewLink.token());
+    store.addMember(edit.id(), me.id(), SessionAccess.EDITOR, null); // the highest of two memberships
+    store.addMember(run.id(), me.id(), SessionAccess.RUNNER, null);
+    store.addMember(view.id(), me.id(), SessionAccess.VIEWER, null);
+    Map<String, String> roles = new LinkedHashMap<>();
+    for (SessionAccess a : store.listSessions(me.id(), null, null, 0, 10).items()) roles.put(a.session().id(), a.role());
+    assertEquals(Map.of(mine.id(), SessionAccess.OWNER, edit.id(), SessionAccess.EDITOR, run.id(), SessionAccess.RUNNER,
+        view.id(), SessionAccess.VIEWER), roles);
+    // the same role as access() gives, and the owner sees "owner"
+    for (SessionAccess a : store.listSessions(me.id(), null, null, 0, 10).items()) {
+      assertEquals(store.access(a.session().id(), me.id()).orElseThrow(), a);
+    }
+    assertEquals(SessionAccess.OWNER, store.listSessions(owner.id(), "edit", null, 0, 10).items().get(0).role());
+    assertEquals(SessionAccess.RUNNER, store.listSessions(me.id(), "run", null, 0, 10).items().get(0).role());
   }
 
   // ---- files ----
@@ -654,6 +681,7 @@ abstract class StoreContract {
     assertEquals(Optional.empty(), store.blob("0".repeat(64)));
   }
 
+
   // ---- runs ----
 
   private RunRecord newRun(Session s, User u, String snapshot, long startedAt) {
@@ -832,6 +860,6 @@ abstract class StoreContract {
     assertEquals(1, store.listSessions(me.id(), "'); drop table", null, 0, 10).total());
     assertEquals(1, store.listSessions(me.id(), null, null, 0, 10).total());
     assertEquals(Set.of("Robert'); DROP TABLE sessions;--"),
-        store.listSessions(me.id(), null, null, 0, 10).items().stream().map(Session::name).collect(Collectors.toSet()));
+        store.listSessions(me.id(), null, null, 0, 10).items().stream().map(a -> a.session().name()).collect(Collectors.toSet()));
   }
 }
