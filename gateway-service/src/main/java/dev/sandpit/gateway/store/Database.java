@@ -6,8 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,9 +68,28 @@ abstract class Database implements AutoCloseable {
   /**
    * A condition that is true when {@code column} contains the string bound to its one parameter.
    * Dialect-specific names for the same plain substring search ({@code instr} / {@code strpos}):
-   * measured faster than {@code LIKE '%…%'} on both, and nothing to escape.
+   * measured faster than {@code LIKE '%…%'} on both, and nothing to escape. The scan of the q
+   * search, and its check of session names.
    */
   abstract String containsClause(String column);
+
+  /**
+   * The q search through the dialect's trigram index (migration V2): the session id of every text
+   * file whose {@code text_lc} contains {@code folded} (q lowercased), one per matching file, read
+   * in {@code c}'s transaction. Null when the index cannot answer cheaply and the caller must scan
+   * instead: no index, {@code folded} too short for trigrams, or more than {@code max} files match
+   * (a common q, which the scan finds early in most sessions anyway).
+   */
+  abstract List<String> indexHits(Connection c, String folded, int max) throws SQLException;
+
+  /** Files the trigram index may report before {@link #indexHits} gives up: what that costs stays well under a scan of a heavy user's files. */
+  abstract int maxIndexHits();
+
+  /** A condition true when {@code column} is one of the ids of the one parameter bound to {@link #idsArg}. */
+  abstract String inIds(String column);
+
+  /** The parameter of {@link #inIds}. */
+  abstract Object idsArg(Connection c, Collection<String> ids) throws SQLException;
 
   @Override
   public abstract void close();
@@ -78,12 +102,16 @@ abstract class Database implements AutoCloseable {
     throw new StoreException(StoreException.Code.INVALID, "unsupported database URL (jdbc:sqlite: or jdbc:postgresql: expected)");
   }
 
-  /** Flyway over {@code classpath:db/migration}; {@code bytesType} fills the {@code bytes} placeholder. */
-  static void migrate(DataSource ds, String bytesType) {
+  /**
+   * Flyway over {@code classpath:db/migration/common} (both databases) and
+   * {@code classpath:db/migration/<dialect>} (what only one of them has: the search index);
+   * version numbers are unique across both. {@code bytesType} fills the {@code bytes} placeholder.
+   */
+  static void migrate(DataSource ds, String dialect, String bytesType) {
     try {
       Flyway.configure(Database.class.getClassLoader())
           .dataSource(ds)
-          .locations("classpath:db/migration")
+          .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
           .placeholders(Map.of("bytes", bytesType))
           // a DATABASE_URL whose schema already holds other tables (but not ours): start from version 0
           .baselineOnMigrate(true)
@@ -140,10 +168,39 @@ abstract class Database implements AutoCloseable {
     }
   }
 
+  /** The first column of every row, as strings. */
+  static List<String> strings(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      JdbcStore.bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<String> out = new ArrayList<>();
+        while (rs.next()) out.add(rs.getString(1));
+        return out;
+      }
+    }
+  }
+
+  /** Characters as SQL counts them (code points). */
+  static int codePoints(String s) {
+    return s.codePointCount(0, s.length());
+  }
+
   // ---- PostgreSQL ----
 
   static final class Postgres extends Database {
+    /** The GIN index of migration V2 (absent when pg_trgm could not be had). */
+    static final String TRIGRAM_INDEX = "files_text_trgm";
+    /**
+     * Each hit is a heap row fetched and rechecked against LIKE (several µs, more when the row is
+     * compressed), and a q whose anchor has more costs the reading of this many before the scan
+     * starts: 500 keep that to a few ms.
+     */
+    static final int MAX_INDEX_HITS = 500;
+    /** The question to the index: files with the anchor (q's longest word), and whether each holds the whole q. */
+    static final String HITS_SQL = "SELECT f.session_id, strpos(f.text_lc, ?) > 0 FROM files f WHERE f.text_lc LIKE ? LIMIT ?";
+
     private final HikariDataSource pool;
+    private final boolean trigramIndex;
 
     Postgres(StoreConfig config) {
       HikariConfig hc = new HikariConfig();
@@ -165,7 +222,9 @@ abstract class Database implements AutoCloseable {
         throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot connect to the database", e);
       }
       try {
-        migrate(pool, "BYTEA");
+        migrate(pool, dialect(), "BYTEA");
+        trigramIndex = read(c -> !strings(c, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?",
+            TRIGRAM_INDEX).isEmpty());
       } catch (RuntimeException e) {
         pool.close();
         throw e;
@@ -190,6 +249,85 @@ abstract class Database implements AutoCloseable {
     @Override
     String containsClause(String column) {
       return "strpos(" + column + ", ?) > 0";
+    }
+
+    /**
+     * pg_trgm makes trigrams of words (runs of letters and digits) only, so a q with spaces or
+     * punctuation ("return value", "a_b") gets candidates that hold each word somewhere, which can
+     * be most files, each rechecked. The index is therefore asked for q's longest word (the anchor:
+     * plain letters and digits, nothing to escape for LIKE) and a row is a hit when its text also
+     * contains the whole q; at most {@code max} anchor matches are read, and none when the planner's
+     * statistics already say the anchor is in more files than that. The scan is kept out of the plan
+     * for this one query: with LIMIT, an anchor the planner thinks common would otherwise be a
+     * sequential scan that reads every file when it is not.
+     */
+    @Override
+    List<String> indexHits(Connection c, String folded, int max) throws SQLException {
+      if (!trigramIndex) return null;
+      String anchor = anchor(folded);
+      if (anchor == null) return null;
+      String like = "%" + anchor + "%";
+      // a common anchor: building its bitmap alone (~15 ms for 27,000 of 30,000 files) costs more than the scan saves
+      if (estimatedRows(c, like) > max) return null;
+      exec(c, "SET LOCAL enable_seqscan = off"); // for this query of this read-only transaction only
+      List<String> hits = new ArrayList<>();
+      int anchored = 0;
+      try (PreparedStatement ps = c.prepareStatement(HITS_SQL)) {
+        JdbcStore.bind(ps, folded, like, max + 1);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next() && hits != null) {
+            if (++anchored > max) hits = null;
+            else if (rs.getBoolean(2)) hits.add(rs.getString(1));
+          }
+        }
+      }
+      exec(c, "SET LOCAL enable_seqscan TO DEFAULT");
+      return hits;
+    }
+
+    /** How many files the planner expects to hold {@code like} (from the column's statistics: a sample of texts). */
+    private static double estimatedRows(Connection c, String like) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement("EXPLAIN (FORMAT JSON) SELECT 1 FROM files f WHERE f.text_lc LIKE ?")) {
+        JdbcStore.bind(ps, like);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new io.vertx.core.json.JsonArray(rs.getString(1)).getJsonObject(0).getJsonObject("Plan").getDouble("Plan Rows");
+        }
+      }
+    }
+
+    /** The longest run of letters and digits in {@code s} if it has at least 3 (a trigram), else null. */
+    static String anchor(String s) {
+      String best = null;
+      int start = -1;
+      for (int i = 0; i <= s.length(); ) {
+        int cp = i < s.length() ? s.codePointAt(i) : -1;
+        boolean word = cp >= 0 && Character.isLetterOrDigit(cp);
+        if (word && start < 0) start = i;
+        if (!word && start >= 0) {
+          String run = s.substring(start, i);
+          if (codePoints(run) >= 3 && (best == null || codePoints(run) > codePoints(best))) best = run;
+          start = -1;
+        }
+        i += cp >= 0 ? Character.charCount(cp) : 1;
+      }
+      return best;
+    }
+
+    @Override
+    int maxIndexHits() {
+      return MAX_INDEX_HITS;
+    }
+
+    /** {@code IN (SELECT unnest(?))}, not {@code = ANY(?)}: hashed once, also in a generic plan. */
+    @Override
+    String inIds(String column) {
+      return column + " IN (SELECT unnest(?::text[]))";
+    }
+
+    @Override
+    Object idsArg(Connection c, Collection<String> ids) throws SQLException {
+      return c.createArrayOf("text", ids.toArray());
     }
 
     @Override
@@ -258,6 +396,12 @@ abstract class Database implements AutoCloseable {
   // ---- SQLite ----
 
   static final class Sqlite extends Database {
+    /**
+     * Each hit is a doclist entry and a row of search_docs (~1 µs with what follows), and a common q
+     * costs the reading of this many before the scan starts: 3,000 keep that to ~2 ms.
+     */
+    static final int MAX_INDEX_HITS = 3_000;
+
     private final String url;
     private final boolean memory;
     private final ReentrantLock writeLock = new ReentrantLock(true);
@@ -284,14 +428,15 @@ abstract class Database implements AutoCloseable {
     }
 
     private HikariDataSource migrateInMemory() {
-      migrate(new SingleConnection(writer), "BLOB");
+      migrate(new SingleConnection(writer), dialect(), "BLOB");
       return null;
     }
 
     private HikariDataSource migrateAndOpenReaders(StoreConfig config) {
-      migrate(dataSource(config(false)), "BLOB");
+      migrate(dataSource(config(false)), dialect(), "BLOB");
       try {
         exec(writer, "PRAGMA optimize=0x10002"); // what SQLite advises on opening a long-lived connection: planner statistics
+        forgetSearchIndexStatistics(writer);
       } catch (SQLException e) {
         // only statistics
       }
@@ -308,6 +453,23 @@ abstract class Database implements AutoCloseable {
       } catch (RuntimeException e) {
         throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot open the database file", e);
       }
+    }
+
+    /**
+     * Drops what ANALYZE (run by PRAGMA optimize) learnt about the FTS5 index's own tables. Measured
+     * on loading 30,000 files: statistics taken while search_text_data held two rows make FTS5's
+     * internal statements plan scans of it, and every insert gets slower as the index grows (the
+     * benchmark's load took 12 minutes instead of 25 s). Without statistics the planner assumes a large table and seeks, which
+     * is right at every size. Connections opened later read the file without them; this one
+     * reloads. Runs before anything uses the index on this connection (FTS5 keeps its statements).
+     */
+    private static void forgetSearchIndexStatistics(Connection c) throws SQLException {
+      if (strings(c, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'").isEmpty()) return;
+      exec(c, "DELETE FROM sqlite_stat1 WHERE tbl LIKE 'search\\_text\\_%' ESCAPE '\\'");
+      if (!strings(c, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4'").isEmpty()) {
+        exec(c, "DELETE FROM sqlite_stat4 WHERE tbl LIKE 'search\\_text\\_%' ESCAPE '\\'");
+      }
+      exec(c, "ANALYZE sqlite_schema"); // reload what is left
     }
 
     private static void createParent(String rest) {
@@ -363,6 +525,35 @@ abstract class Database implements AutoCloseable {
     @Override
     String containsClause(String column) {
       return "instr(" + column + ", ?) > 0";
+    }
+
+    /**
+     * FTS5's trigram tokenizer makes a token of every 3 characters, whatever they are, so a quoted
+     * phrase of 3 or more characters matches exactly the texts that contain it (shorter ones match
+     * nothing: scan). Inside the quotes everything is literal but the quote itself, which is doubled.
+     */
+    @Override
+    List<String> indexHits(Connection c, String folded, int max) throws SQLException {
+      if (codePoints(folded) < 3) return null;
+      String phrase = '"' + folded.replace("\"", "\"\"") + '"';
+      List<String> hits = strings(c, "SELECT d.session_id FROM search_text JOIN search_docs d ON d.id = search_text.rowid "
+          + "WHERE search_text MATCH ? LIMIT ?", phrase, max + 1);
+      return hits.size() > max ? null : hits;
+    }
+
+    @Override
+    int maxIndexHits() {
+      return MAX_INDEX_HITS;
+    }
+
+    @Override
+    String inIds(String column) {
+      return column + " IN (SELECT value FROM json_each(?))";
+    }
+
+    @Override
+    Object idsArg(Connection c, Collection<String> ids) {
+      return new io.vertx.core.json.JsonArray(new ArrayList<>(ids)).encode();
     }
 
     @Override
@@ -464,6 +655,7 @@ abstract class Database implements AutoCloseable {
         if (writer != null) {
           try {
             exec(writer, "PRAGMA optimize");
+            forgetSearchIndexStatistics(writer);
           } catch (SQLException ignored) {
             // best effort
           }

@@ -58,14 +58,28 @@ final class JdbcStore implements Store {
   private static final String RUN_COLS = "id, session_id, user_id, language, snapshot, stdin, started_at, status, exit_code, "
       + "wall_ms, cpu_ms, memory_kb, ended_at, transcript_bytes, transcript_capped, transcript_cap";
 
+  /**
+   * When the q search of listSessions asks the trigram index: only for a caller who owns at least
+   * {@code minUserBytes} of files (below that a scan costs about as little: ~3 ns a byte), and only
+   * while at most {@code maxHits} files match (-1: the dialect's {@link Database#maxIndexHits}; 0:
+   * never ask). Tests force either way to check that both give the same sessions.
+   */
+  record SearchTuning(long minUserBytes, int maxHits) {
+    static final SearchTuning DEFAULT = new SearchTuning(1 << 20, -1);
+    static final SearchTuning ALWAYS_INDEX = new SearchTuning(0, Integer.MAX_VALUE - 1);
+    static final SearchTuning ALWAYS_SCAN = new SearchTuning(0, 0);
+  }
+
   private final Database db;
   private final long transcriptCap;
   private final LongSupplier clock;
+  private final SearchTuning search;
 
-  private JdbcStore(Database db, StoreConfig config, LongSupplier clock) {
+  private JdbcStore(Database db, StoreConfig config, LongSupplier clock, SearchTuning search) {
     this.db = db;
     this.transcriptCap = config.transcriptCapBytes() > 0 ? config.transcriptCapBytes() : DEFAULT_TRANSCRIPT_CAP_BYTES;
     this.clock = clock;
+    this.search = search;
   }
 
   static JdbcStore open(StoreConfig config) {
@@ -74,8 +88,12 @@ final class JdbcStore implements Store {
 
   /** With a clock of epoch milliseconds (tests use one that ticks on every call). */
   static JdbcStore open(StoreConfig config, LongSupplier clock) {
+    return open(config, clock, SearchTuning.DEFAULT);
+  }
+
+  static JdbcStore open(StoreConfig config, LongSupplier clock, SearchTuning search) {
     if (config == null) throw new StoreException(INVALID, "no store configuration");
-    return new JdbcStore(Database.open(config), config, clock);
+    return new JdbcStore(Database.open(config), config, clock, search);
   }
 
   /** A random 128-bit id, lowercase hex (like the job ids). */
@@ -212,6 +230,8 @@ final class JdbcStore implements Store {
     int lim = pageLimit(offset, limit);
     if (userId == null) return new Page<>(List.of(), 0, offset, lim);
     String pattern = q == null || q.isEmpty() ? null : fold(q);
+    // names and texts never hold NUL (refused / stored as bytes), and PostgreSQL refuses it in a parameter
+    if (pattern != null && pattern.indexOf('\0') >= 0) return new Page<>(List.of(), 0, offset, lim);
     return db.snapshot(c -> {
       StringBuilder filters = new StringBuilder();
       List<Object> filterArgs = new ArrayList<>();
@@ -219,14 +239,7 @@ final class JdbcStore implements Store {
         filters.append(" AND s.language = ?");
         filterArgs.add(language);
       }
-      if (pattern != null) {
-        // q reads the files of the user's sessions only, one session at a time: "LIMIT 1 OFFSET 0" keeps
-        // PostgreSQL from turning the EXISTS into a hashed scan of every file of every user
-        filters.append(" AND (" + db.containsClause("s.name_lc") + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND "
-            + db.containsClause("f.text_lc") + " LIMIT 1 OFFSET 0))");
-        filterArgs.add(pattern);
-        filterArgs.add(pattern);
-      }
+      if (pattern != null) filters.append(" AND ").append(searchCondition(c, userId, pattern, filterArgs));
       // owned, then shared with me (a member, not the owner); both use an index on the user
       String owned = " FROM sessions s WHERE s.owner_id = ?" + filters;
       String shared = " FROM sessions s WHERE s.id IN (SELECT m.session_id FROM members m WHERE m.user_id = ?) AND s.owner_id <> ?" + filters;
@@ -256,6 +269,38 @@ final class JdbcStore implements Store {
       long total = total(c, items.size(), offset, lim, countSql, countArgs.toArray());
       return new Page<>(items, total, offset, lim);
     });
+  }
+
+  /**
+   * The q condition on sessions {@code s} (its arguments appended to {@code args}): a session matches
+   * when its name or the text of one of its files contains {@code pattern} (q lowercased). The
+   * names of the caller's sessions are always checked one by one (short). The texts are found
+   * through the trigram index when the caller has enough text for a scan to cost more than asking
+   * the index ({@link SearchTuning}) and the index can answer cheaply ({@link Database#indexHits});
+   * otherwise each session's texts are scanned until one matches. Both give the same sessions.
+   */
+  private String searchCondition(Connection c, String userId, String pattern, List<Object> args) throws SQLException {
+    String name = db.containsClause("s.name_lc");
+    List<String> hits = null;
+    int max = search.maxHits() >= 0 ? search.maxHits() : db.maxIndexHits();
+    if (max > 0 && (search.minUserBytes() <= 0 || ownedBytes(c, userId) >= search.minUserBytes())) {
+      hits = db.indexHits(c, pattern, max);
+    }
+    args.add(pattern);
+    if (hits != null) {
+      if (hits.isEmpty()) return name;
+      args.add(db.idsArg(c, new java.util.LinkedHashSet<>(hits)));
+      return "(" + name + " OR " + db.inIds("s.id") + ")";
+    }
+    // one session at a time: "LIMIT 1 OFFSET 0" keeps PostgreSQL from turning the EXISTS into a
+    // hashed scan of every file of every user
+    args.add(pattern);
+    return "(" + name + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.containsClause("f.text_lc") + " LIMIT 1 OFFSET 0))";
+  }
+
+  private static long ownedBytes(Connection c, String userId) throws SQLException {
+    Long b = one(c, "SELECT bytes FROM users WHERE id = ?", rs -> rs.getLong(1), userId);
+    return b == null ? 0 : b;
   }
 
   @Override
@@ -751,6 +796,7 @@ final class JdbcStore implements Store {
       else if (a instanceof Integer n) ps.setInt(k, n);
       else if (a instanceof Boolean b) ps.setBoolean(k, b);
       else if (a instanceof byte[] b) ps.setBytes(k, b);
+      else if (a instanceof java.sql.Array arr) ps.setArray(k, arr);
       else throw new IllegalArgumentException("cannot bind " + a.getClass());
     }
   }

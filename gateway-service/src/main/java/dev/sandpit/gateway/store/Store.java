@@ -37,7 +37,8 @@ public interface Store extends AutoCloseable {
    * Sessions the user owns or that were shared with them, newest {@code updated_at} first, each with
    * the user's role in it (owner, or the highest role of their memberships).
    *
-   * @param q case-insensitive substring of the name or of any text file's content (null: all)
+   * @param q case-insensitive substring of the name or of any text file's content (null: all);
+   *     lowercased with {@code Locale.ROOT} on both sides, binary files ignored
    * @param language exact language filter (null: all)
    * @param offset paging offset; {@code limit} at most 100
    */

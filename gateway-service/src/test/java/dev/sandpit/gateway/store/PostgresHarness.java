@@ -96,9 +96,19 @@ final class PostgresHarness {
     return DriverManager.getConnection(url, p);
   }
 
-  /** A new schema; returns the URL that makes it the current one. */
+  /**
+   * A new schema; returns the URL that makes it the current one. pg_trgm is put in the database's
+   * default schema first, where a DBA would put it (when the server lets us): otherwise the first
+   * test schema's migration would create it inside itself, and dropping that schema would take the
+   * extension, and the search indexes of every other schema, with it.
+   */
   static String createSchema(Server s, String schema) throws SQLException {
     try (Connection c = connect(s, s.url()); Statement st = c.createStatement()) {
+      try {
+        st.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+      } catch (SQLException e) {
+        // no privilege or not installed: each schema's migration goes without (and says so)
+      }
       st.execute("CREATE SCHEMA " + schema);
     }
     return s.url() + (s.url().contains("?") ? "&" : "?") + "currentSchema=" + schema;

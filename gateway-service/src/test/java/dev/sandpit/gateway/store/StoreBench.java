@@ -10,21 +10,37 @@ import java.util.function.Supplier;
  * on SQLite and PostgreSQL, through the Store API after warm-up.
  */
 public class StoreBench {
-  /** No arguments: a temporary SQLite file, then a fresh schema on the test PostgreSQL. */
+  /**
+   * No arguments: a temporary SQLite file (deleted after), then a fresh schema on the test
+   * PostgreSQL; {@code -Ddb=sqlite} or {@code -Ddb=postgresql} runs one of them; an argument is a
+   * JDBC URL (and user) to run on instead.
+   */
   public static void main(String[] a) throws Exception {
     if (a.length > 0) {
       run(a[0], a.length > 1 ? a[1] : null);
       return;
     }
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sandpit-storebench-");
-    System.out.println("== SQLite");
-    run("jdbc:sqlite:" + dir.resolve("bench.db"), null);
-    System.out.println("== PostgreSQL");
-    PostgresForTests.Database db = PostgresForTests.create();
-    try {
-      run(db.url(), null);
-    } finally {
-      PostgresForTests.drop(db);
+    String only = System.getProperty("db", "");
+    if (!only.equals("postgresql")) {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sandpit-storebench-");
+      System.out.println("== SQLite");
+      try {
+        run("jdbc:sqlite:" + dir.resolve("bench.db"), null);
+      } finally {
+        try (var files = java.nio.file.Files.list(dir)) {
+          for (java.nio.file.Path f : files.toList()) java.nio.file.Files.delete(f);
+        }
+        java.nio.file.Files.delete(dir);
+      }
+    }
+    if (!only.equals("sqlite")) {
+      System.out.println("== PostgreSQL");
+      PostgresForTests.Database db = PostgresForTests.create();
+      try {
+        run(db.url(), null);
+      } finally {
+        PostgresForTests.drop(db);
+      }
     }
   }
 
@@ -96,6 +112,10 @@ public class StoreBench {
         }
         rs.executeBatch();
       }
+      // what the store keeps for every write: a user's bytes are the sum of their sessions' (quota, and the search's choice)
+      try (Statement st = c.createStatement()) {
+        st.execute("UPDATE users SET bytes = (SELECT COALESCE(SUM(s.bytes), 0) FROM sessions s WHERE s.owner_id = users.id)");
+      }
       c.commit();
       c.setAutoCommit(true);
       try (Statement st = c.createStatement()) { st.execute(pg ? "ANALYZE" : "ANALYZE"); if (pg) st.execute("VACUUM"); }
@@ -122,6 +142,15 @@ public class StoreBench {
     measure("listSessions heavy(2000), q name ('project 1999')", Math.min(n, 200), () -> store.listSessions(heavy, "project binary 1999", null, 0, 20));
     measure("listSessions heavy(2000), q miss ('zzz')", Math.min(n, 200), () -> store.listSessions(heavy, "zzz", null, 0, 20));
     measure("listSessions heavy(2000), q non-ASCII", Math.min(n, 200), () -> store.listSessions(heavy, "ünï", null, 0, 20));
+    // in ~90% of all files / in ~3% ('sort merge', two words) / in ~8% ('k que', across a space)
+    measure("listSessions heavy(2000), q common ('quick')", Math.min(n, 200), () -> store.listSessions(heavy, "quick", null, 0, 20));
+    measure("listSessions heavy(2000), q two words ('sort merge')", Math.min(n, 200), () -> store.listSessions(heavy, "sort merge", null, 0, 20));
+    measure("listSessions heavy(2000), q 8% of files ('k que')", Math.min(n, 200), () -> store.listSessions(heavy, "k que", null, 0, 20));
+    // 1-2 characters: no trigram, always the scan
+    measure("listSessions heavy(2000), q 1 char ('e')", Math.min(n, 200), () -> store.listSessions(heavy, "e", null, 0, 20));
+    measure("listSessions heavy(2000), q 2 chars hit ('qu')", Math.min(n, 200), () -> store.listSessions(heavy, "qu", null, 0, 20));
+    measure("listSessions heavy(2000), q 2 chars miss ('zq')", Math.min(n, 200), () -> store.listSessions(heavy, "zq", null, 0, 20));
+    measure("listSessions typical, q 2 chars miss ('zq')", n, () -> store.listSessions(typical, "zq", null, 0, 20));
     measure("listRuns typical session, page 1 (20)", n, () -> store.listRuns(typicalSession, 0, 20));
     measure("listRuns hot(20k), page 1 (20)", n, () -> store.listRuns(hotSession, 0, 20));
     measure("listRuns hot(20k), page 1 (100)", n, () -> store.listRuns(hotSession, 0, 100));

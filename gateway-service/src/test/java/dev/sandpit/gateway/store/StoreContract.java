@@ -15,8 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,12 +30,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
+import org.flywaydb.core.Flyway;
 
 /**
  * What every {@link Store} must do, run against a real SQLite file ({@link SqliteStoreTest}) and a
@@ -71,9 +75,18 @@ abstract class StoreContract {
 
   /** Another store on the same database: a second gateway. */
   protected Store open(StoreConfig config) {
-    Store s = JdbcStore.open(config, clock::incrementAndGet);
+    return open(config, clock::incrementAndGet, JdbcStore.SearchTuning.DEFAULT);
+  }
+
+  protected Store open(StoreConfig config, LongSupplier clock, JdbcStore.SearchTuning search) {
+    Store s = JdbcStore.open(config, clock, search);
     opened.add(s);
     return s;
+  }
+
+  /** The byte-string column type of the {@code bytes} placeholder of V1. */
+  private String bytesType() {
+    return expectedDialect().equals("sqlite") ? "BLOB" : "BYTEA";
   }
 
   // ---- helpers ----
@@ -363,6 +376,179 @@ abstract class StoreContract {
     assertTrue(store.blob(snap).isPresent());
   }
 
+
+  // ---- search (q) ----
+
+  /** The sessions of a page, as a set of ids. */
+  private static Set<String> found(Page<SessionAccess> page) {
+    return Set.copyOf(ids(page));
+  }
+
+  /**
+   * What q must find, worked out here from what the test stored: the name or a text file contains
+   * q, both lowercased with Locale.ROOT. Binary files (and "text" that is not UTF-8 or holds NUL,
+   * which the store keeps as bytes) are not text.
+   */
+  private static Set<String> expected(Map<String, String> names, Map<String, List<String>> texts, String q) {
+    String p = q.toLowerCase(Locale.ROOT);
+    Set<String> out = new HashSet<>();
+    for (var e : names.entrySet()) {
+      if (e.getValue().toLowerCase(Locale.ROOT).contains(p)) out.add(e.getKey());
+      for (String t : texts.getOrDefault(e.getKey(), List.of())) if (t.toLowerCase(Locale.ROOT).contains(p)) out.add(e.getKey());
+    }
+    return out;
+  }
+
+  @Test
+  void searchFindsTheSameSessionsThroughTheTrigramIndexAndTheScan() {
+    Store index = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
+    Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
+    // the dialect's own limits on the index, for a user of any size (the default asks it only from 1 MiB)
+    Store dialect = open(config(), clock::incrementAndGet, new JdbcStore.SearchTuning(0, -1));
+    User me = user("searcher"), other = user("other");
+    Map<String, String> names = new LinkedHashMap<>();
+    Map<String, List<String>> texts = new LinkedHashMap<>();
+    String[][] sessions = {
+        {"Alpha Beta", "say \"hi\" to 100% of a_b\nthe END", "x*y (a OR b) col:val ^start NEAR(a b) -neg C:\\path 'quote' \"\"\" {}"},
+        {"Ünïcode Straße", "İstanbul 日本語 😀x\tTAB", "line1\nline2   three spaces", "ΣΊΣΥΦΟΣ ǅ ﬁle"},
+        {"Quick Sort", "def quicksort(xs):\n    return xs", "QUICK brown fox"},
+        {"nothing here", ""},
+    };
+    for (String[] def : sessions) {
+      List<FileWrite> files = new ArrayList<>();
+      List<String> t = new ArrayList<>();
+      for (int i = 1; i < def.length; i++) {
+        files.add(text("f" + i + ".txt", def[i]));
+        t.add(def[i]);
+      }
+      Session s = store.createSession(me.id(), def[0], "python", files);
+      names.put(s.id(), def[0]);
+      texts.put(s.id(), t);
+    }
+    // bytes that are not searchable text: a binary file, invalid UTF-8, NUL
+    Session bin = session(me, "Bytes", "c", new FileWrite("b.bin", "hidden needle".getBytes(UTF_8), true),
+        new FileWrite("bad.txt", new byte[] {'a', 'b', 'c', 'd', (byte) 0xff}, false), text("nul.txt", "nul\0needle"));
+    names.put(bin.id(), "Bytes");
+    // shared with me: searched; someone else's, not shared: never
+    Session shared = session(other, "Shared", "python", text("s.txt", "shared needle, abcd"));
+    store.addMember(shared.id(), me.id(), SessionAccess.VIEWER, null);
+    names.put(shared.id(), "Shared");
+    texts.put(shared.id(), List.of("shared needle, abcd"));
+    session(other, "Alpha elsewhere", "python", text("x.txt", "say \"hi\" quick needle abcd"));
+
+    List<String> queries = List.of(
+        // 1 and 2 characters (always a scan), 3 and more (the index when it may)
+        "a", "Z", "ß", "😀", "hi", "ab", "zq", "日本", "abc", "abcd", "needle", "hidden", "nul",
+        "quick", "QUICKSORT", "uicks", "brown fox", "Alpha", "alpha b", "sort", "the end",
+        // each word is there, not the whole q
+        "quick fox", "say hi", "return ys", "needle abcd",
+        // what LIKE, FTS5 query syntax or SQL would read as syntax is plain text in q
+        "\"hi\"", "say \"hi\"", "\"\"\"", "\"", "100%", "%", "0% o", "a_b", "_", "x*y", "*", "(a OR b)", "a OR b", "OR",
+        "col:val", "^start", "NEAR(a b)", "-neg", "C:\\path", "\\", "'quote'", "'", "{}", "';--",
+        // whitespace, line breaks, non-ASCII and case folding
+        "   ", "  three", "e1\nli", "\ttab", "ünïcode", "ÜNÏCODE STRASSE", "straße", "İstanbul", "i̇stanbul", "日本語", "本語",
+        "😀x", "σίσυφος", "ΣΊΣΥΦΟΣ", "ǆ", "ﬁle", "file", "no such thing anywhere");
+    int hits = 0;
+    for (String q : queries) {
+      Set<String> want = expected(names, texts, q);
+      hits += want.size();
+      assertEquals(want, found(store.listSessions(me.id(), q, null, 0, 100)), "default, q=" + q);
+      assertEquals(want, found(index.listSessions(me.id(), q, null, 0, 100)), "index, q=" + q);
+      assertEquals(want, found(scan.listSessions(me.id(), q, null, 0, 100)), "scan, q=" + q);
+      assertEquals(want, found(dialect.listSessions(me.id(), q, null, 0, 100)), "dialect limits, q=" + q);
+      assertEquals(want.size(), index.listSessions(me.id(), q, null, 0, 1).total(), "index total, q=" + q);
+    }
+    assertTrue(hits > 40, "the queries find something: " + hits);
+    // NUL is in no name or text (and PostgreSQL refuses it in a parameter)
+    assertEquals(0, index.listSessions(me.id(), "nul\0needle", null, 0, 10).total());
+    assertEquals(0, scan.listSessions(me.id(), "\0", null, 0, 10).total());
+  }
+
+  @Test
+  void searchFollowsFileWritesRenamesDeletesAndSessionDeletes() {
+    Store index = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
+    Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
+    User me = user("tracker");
+    Session s = session(me, "Tracker", "python", text("a.txt", "first needle"));
+    Session keep = session(me, "Keeper", "python", text("k.txt", "kept needle"));
+    java.util.function.Function<String, Set<String>> find = q -> {
+      Set<String> viaIndex = found(index.listSessions(me.id(), q, null, 0, 100));
+      assertEquals(viaIndex, found(scan.listSessions(me.id(), q, null, 0, 100)), "index and scan agree on q=" + q);
+      return viaIndex;
+    };
+    assertEquals(Set.of(s.id(), keep.id()), find.apply("needle"));
+
+    store.writeFile(s.id(), "a.txt", "now a haystack".getBytes(UTF_8), false, null, FileLimits.NONE);
+    assertEquals(Set.of(keep.id()), find.apply("needle"));
+    assertEquals(Set.of(s.id()), find.apply("haystack"));
+
+    store.renameFile(s.id(), "a.txt", "dir/b.txt");
+    assertEquals(Set.of(s.id()), find.apply("haystack"));
+    store.writeFile(s.id(), "dir/b.txt", "haystack two".getBytes(UTF_8), false, null, FileLimits.NONE);
+    assertEquals(Set.of(s.id()), find.apply("k two"));
+    assertEquals(Set.of(), find.apply("now a"));
+    store.renameFile(s.id(), "dir", "lib");
+    assertEquals(Set.of(s.id()), find.apply("stack two"));
+    assertEquals(1, store.deleteFile(s.id(), "lib"));
+    assertEquals(Set.of(), find.apply("haystack"));
+
+    // text -> binary -> text at one path
+    store.writeFile(s.id(), "x", "needle in bytes".getBytes(UTF_8), true, null, FileLimits.NONE);
+    assertEquals(Set.of(keep.id()), find.apply("needle"));
+    store.writeFile(s.id(), "x", "needle in text".getBytes(UTF_8), false, null, FileLimits.NONE);
+    assertEquals(Set.of(s.id(), keep.id()), find.apply("needle"));
+    assertEquals(Set.of(s.id()), find.apply("e in t"));
+    store.writeFile(s.id(), "x", "needle in bytes again".getBytes(UTF_8), true, null, FileLimits.NONE);
+    assertEquals(Set.of(keep.id()), find.apply("needle"));
+
+    // the name: renaming the session changes what q finds
+    store.writeFile(s.id(), "c.txt", "still here".getBytes(UTF_8), false, null, FileLimits.NONE);
+    store.updateSession(s.id(), "Renamed Needle", null);
+    assertEquals(Set.of(s.id(), keep.id()), find.apply("needle"));
+    assertEquals(Set.of(), find.apply("tracker"));
+
+    // a deleted session is found by nothing, its files' texts included
+    assertTrue(store.deleteSession(s.id()));
+    assertEquals(Set.of(keep.id()), find.apply("needle"));
+    assertEquals(Set.of(), find.apply("still here"));
+    assertEquals(Set.of(), find.apply("renamed"));
+  }
+
+  @Test
+  void aDatabaseAtVersion1MigratesForwardWithItsTextsSearchableAndItsBlobsDated() throws Exception {
+    StoreConfig fresh = freshConfig();
+    Flyway.configure(getClass().getClassLoader()).dataSource(fresh.jdbcUrl(), fresh.user(), fresh.password())
+        .locations("classpath:db/migration/common").placeholders(Map.of("bytes", bytesType())).target("1").load().migrate();
+    try (Connection c = raw(fresh); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO users (id, username, password_hash, guest, created_at, bytes) VALUES ('u1', 'old', NULL, TRUE, 1, 60)");
+      st.execute("INSERT INTO sessions (id, owner_id, name, name_lc, language, created_at, updated_at, version, bytes) "
+          + "VALUES ('s1', 'u1', 'Old Project', 'old project', 'python', 1, 2, 1, 40), ('s2', 'u1', 'Other', 'other', 'c', 1, 1, 1, 20)");
+      st.execute("INSERT INTO files (session_id, path, text, text_lc, data, is_binary, size, version, updated_at) VALUES "
+          + "('s1', 'main.py', 'print(\"Migrated Needle\")', 'print(\"migrated needle\")', NULL, FALSE, 24, 1, 1), "
+          + "('s1', 'lib/b.py', 'x = 1', 'x = 1', NULL, FALSE, 5, 1, 1), "
+          + "('s2', 'main.c', 'int main(void) { return 0; }', 'int main(void) { return 0; }', NULL, FALSE, 20, 1, 1)");
+      st.execute("INSERT INTO blobs (hash, data, size, created_at) VALUES ('" + "a".repeat(64) + "', " + (expectedDialect().equals("sqlite") ? "X'7B7D'" : "'\\x7b7d'::bytea") + ", 2, 1234)");
+      st.execute("INSERT INTO runs (id, session_id, user_id, language, snapshot, stdin, started_at, status, transcript_cap) "
+          + "VALUES ('r1', 's1', 'u1', 'python', '" + "a".repeat(64) + "', NULL, 1, 'exited', 64)");
+    }
+    Store index = open(fresh, clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
+    Store scan = open(fresh, clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
+    for (Store s : List.of(index, scan)) {
+      assertEquals(List.of("s1"), ids(s.listSessions("u1", "MIGRATED needle", null, 0, 10)));
+      assertEquals(List.of("s2"), ids(s.listSessions("u1", "return 0", null, 0, 10)));
+      assertEquals(List.of("s1"), ids(s.listSessions("u1", "old proj", null, 0, 10)));
+      assertEquals(List.of("s2"), ids(s.listSessions("u1", "main", null, 0, 10)));
+      assertEquals(List.of("s1", "s2"), ids(s.listSessions("u1", "in", null, 0, 10)));
+    }
+    // rows written after the migration are searchable too, and the old rows still follow changes
+    index.writeFile("s1", "main.py", "print('replaced')".getBytes(UTF_8), false, null, FileLimits.NONE);
+    assertEquals(0, index.listSessions("u1", "migrated", null, 0, 10).total());
+    assertEquals(List.of("s1"), ids(index.listSessions("u1", "replaced", null, 0, 10)));
+    assertSearchIndexCovers(fresh, 3);
+  }
+
+  /** The dialect's trigram index exists and holds the {@code textFiles} text files of the database. */
+  protected abstract void assertSearchIndexCovers(StoreConfig config, int textFiles) throws Exception;
 
   // ---- the caller's role in the list ----
 
