@@ -256,7 +256,8 @@ abstract class SessionApiContract {
     assertEquals(404, u.get("/api/sessions/" + c + "/files/g2").status());
     Api.Res create = u.post("/api/sessions", new JsonObject().put("name", "q4").put("language", "python")
         .put("files", new JsonArray().add(file("main.py", "s".repeat(3900)))));
-    assertTrue(create.status() == 429 || create.status() == 413, create.body());
+    assertEquals(429, create.status(), create.body());
+    assertEquals("quota_exceeded", create.code());
     assertEquals(3, u.get("/api/sessions").json().getLong("total"));
     assertEquals("q".repeat(3900), u.get("/api/sessions/" + a + "/files/f3").json().getString("content"));
   }

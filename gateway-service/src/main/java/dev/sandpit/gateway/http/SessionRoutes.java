@@ -132,12 +132,17 @@ public final class SessionRoutes {
       Http.fail(ctx, e);
       return;
     }
-    long total = files.stream().mapToLong(f -> f.content().length).sum();
     blocking(vertx, () -> {
-      if (store.userBytes(user) + total > limits.userMaxBytes()) {
-        throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "your sessions would be over your limit of " + limits.userMaxBytes() + " bytes");
+      Session s;
+      try {
+        // the quota is checked in the transaction that creates the session
+        s = store.createSession(user, name, language, files, limits.fileLimits());
+      } catch (StoreException e) {
+        if (e.code() == StoreException.Code.QUOTA) {
+          throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "your sessions would be over your limit of " + limits.userMaxBytes() + " bytes");
+        }
+        throw e;
       }
-      Session s = store.createSession(user, name, language, files);
       return sessionJson(s, SessionAccess.OWNER).put("files", metas(store.listFiles(s.id())));
     }).onSuccess(j -> Http.json(ctx, 201, j)).onFailure(e -> Http.fail(ctx, e));
   }

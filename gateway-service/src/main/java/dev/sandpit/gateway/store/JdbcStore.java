@@ -156,10 +156,11 @@ final class JdbcStore implements Store {
   // sessions
 
   @Override
-  public Session createSession(String ownerId, String name, String language, List<FileWrite> files) {
+  public Session createSession(String ownerId, String name, String language, List<FileWrite> files, FileLimits limits) {
     id("ownerId", ownerId);
     name("name", name, MAX_NAME_CHARS);
     name("language", language, MAX_LANGUAGE_CHARS);
+    FileLimits lim = limits == null ? FileLimits.NONE : limits;
     List<FileWrite> fs = files == null ? List.of() : files;
     Set<String> paths = new HashSet<>();
     List<Encoded> encoded = new ArrayList<>(fs.size());
@@ -169,10 +170,12 @@ final class JdbcStore implements Store {
       path(f.path());
       if (f.content() == null) throw new StoreException(INVALID, "file '" + f.path() + "' has no content");
       if (!paths.add(f.path())) throw new StoreException(INVALID, "file '" + f.path() + "' given twice");
+      if (f.content().length > lim.fileBytes()) throw new StoreException(TOO_LARGE, "file '" + f.path() + "' is larger than " + lim.fileBytes() + " bytes");
       Encoded e = Encoded.of(f.content(), f.binary());
       encoded.add(e);
       total += e.size;
     }
+    if (total > lim.sessionBytes()) throw new StoreException(TOO_LARGE, "the files are larger than " + lim.sessionBytes() + " bytes together");
     for (String p : paths) {
       for (String a : ancestors(p)) {
         if (paths.contains(a)) throw new StoreException(CONFLICT, "'" + a + "' is a file and a directory");
@@ -182,9 +185,13 @@ final class JdbcStore implements Store {
     long now = now();
     long bytes = total;
     return db.write(c -> {
-      if (update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", bytes, ownerId) == 0) {
-        throw new StoreException(NOT_FOUND, "user not found");
+      // the owner's row locked until the commit: the quota check and the insert are one step
+      Long userBytes = one(c, "SELECT bytes FROM users WHERE id = ?" + db.lockClause(), rs -> rs.getLong(1), ownerId);
+      if (userBytes == null) throw new StoreException(NOT_FOUND, "user not found");
+      if (bytes > 0 && userBytes > lim.userBytes() - bytes) {
+        throw new StoreException(QUOTA, "the owner's files would be larger than " + lim.userBytes() + " bytes");
       }
+      if (bytes != 0) update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", bytes, ownerId);
       update(c, "INSERT INTO sessions (id, owner_id, name, name_lc, language, created_at, updated_at, version, bytes) "
           + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)", id, ownerId, name, fold(name), language, now, now, bytes);
       if (!fs.isEmpty()) {

@@ -27,8 +27,18 @@ public interface Store extends AutoCloseable {
   Optional<User> userById(String id);
 
   // ---- sessions ----
-  /** Creates the session and its files in one transaction. */
-  Session createSession(String ownerId, String name, String language, List<FileWrite> files);
+  /** Creates the session and its files in one transaction, without limits. */
+  default Session createSession(String ownerId, String name, String language, List<FileWrite> files) {
+    return createSession(ownerId, name, language, files, FileLimits.NONE);
+  }
+
+  /**
+   * Creates the session and its files in one transaction, which also checks {@code limits}: a file
+   * or all of them over the per-file or per-session bytes is TOO_LARGE; the owner's files growing
+   * past the per-user bytes is QUOTA. The owner's check and the insert happen under a lock of the
+   * owner's row, so concurrent creates and writes cannot together pass a quota only one may.
+   */
+  Session createSession(String ownerId, String name, String language, List<FileWrite> files, FileLimits limits);
 
   /** The session with the caller's role, if the user owns it or it was shared with them (else empty). */
   Optional<SessionAccess> access(String sessionId, String userId);

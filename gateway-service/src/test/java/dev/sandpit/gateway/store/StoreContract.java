@@ -574,6 +574,44 @@ abstract class StoreContract {
     assertEquals(SessionAccess.RUNNER, store.listSessions(me.id(), "run", null, 0, 10).items().get(0).role());
   }
 
+  // ---- the quota on create ----
+
+  @Test
+  void createSessionChecksTheUsersQuotaInItsTransaction() throws Exception {
+    User me = user("quota");
+    FileLimits limits = new FileLimits(50, 80, 100);
+    session(me, "Q1", "python");
+    store.createSession(me.id(), "Q2", "python", List.of(text("a", "x".repeat(50)), text("b", "y".repeat(10))), limits);
+    assertEquals(60, store.userBytes(me.id()));
+    assertEquals(StoreException.Code.QUOTA, code(() -> store.createSession(me.id(), "Q3", "python", List.of(text("a", "z".repeat(41))), limits)));
+    assertEquals(StoreException.Code.TOO_LARGE, code(() -> store.createSession(me.id(), "Q4", "python", List.of(text("a", "z".repeat(51))), limits)));
+    assertEquals(StoreException.Code.TOO_LARGE, code(() -> store.createSession(me.id(), "Q5", "python",
+        List.of(text("a", "z".repeat(50)), text("b", "z".repeat(31))), limits)));
+    assertEquals(60, store.userBytes(me.id()), "refused creates store nothing");
+    assertEquals(2, store.listSessions(me.id(), null, null, 0, 10).total());
+    store.createSession(me.id(), "Q6", "python", List.of(text("a", "z".repeat(40))), limits); // exactly at the limit
+    store.createSession(me.id(), "Q7", "python", List.of(), limits); // nothing more: still fine
+    assertEquals(StoreException.Code.QUOTA, code(() -> store.createSession(me.id(), "Q8", "python", List.of(text("a", "!")), limits)));
+    assertEquals(100, store.userBytes(me.id()));
+
+    // creates and writes at once, through two stores: together they stay within the quota
+    User racer = user("racer");
+    Session s = session(racer, "R", "python");
+    Store second = open(config());
+    FileLimits room = new FileLimits(300, 1_000, 1_000);
+    List<Object> outcomes = race(8, k -> {
+      Store st = k % 2 == 0 ? store : second;
+      if (k % 3 == 0) return st.writeFile(s.id(), "w" + k, new byte[300], false, null, room);
+      return st.createSession(racer.id(), "R" + k, "python", List.of(new FileWrite("f", new byte[300], false)), room);
+    });
+    long ok = outcomes.stream().filter(o -> !(o instanceof StoreException)).count();
+    assertEquals(3, ok, "1000 bytes hold three 300-byte files: " + outcomes);
+    assertTrue(outcomes.stream().filter(o -> o instanceof StoreException).allMatch(o -> ((StoreException) o).code() == StoreException.Code.QUOTA));
+    assertEquals(900, store.userBytes(racer.id()));
+    long sessionsMade = outcomes.stream().filter(o -> o instanceof Session).count();
+    assertEquals(1 + sessionsMade, store.listSessions(racer.id(), null, null, 0, 10).total());
+  }
+
   // ---- files ----
 
   @Test
