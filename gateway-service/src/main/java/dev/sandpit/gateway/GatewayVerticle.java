@@ -8,6 +8,7 @@ import dev.sandpit.gateway.http.Http;
 import dev.sandpit.gateway.http.SessionEvents;
 import dev.sandpit.gateway.http.SessionRoutes;
 import dev.sandpit.gateway.http.V1Routes;
+import dev.sandpit.gateway.jobs.BlobSweeper;
 import dev.sandpit.gateway.jobs.RunSweeper;
 import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.jobs.SessionRuns;
@@ -47,6 +48,7 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private Store store;
   private RunSweeper sweeper;
+  private BlobSweeper blobSweeper;
   private Router router;
 
   public GatewayVerticle(GatewayConfig config) {
@@ -75,6 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
     AuthRoutes auth = new AuthRoutes(vertx, store, tokens);
     sweeper = new RunSweeper(vertx, store, redis,
         config.limits().wallMsMax() + config.limits().compileWallMs() + config.queueTimeoutMs() + 120_000, 30_000);
+    blobSweeper = new BlobSweeper(vertx, store, 10 * 60_000);
 
     Router router = Router.router(vertx);
     SessionRunner runner = new SessionRunner(vertx, redis, feeds, submitter, sessionRuns, config);
@@ -112,6 +115,7 @@ public final class GatewayVerticle extends VerticleBase {
         .onSuccess(s -> {
           reaper.start();
           sweeper.start();
+          blobSweeper.start();
           log.info("gateway {} listening on http://{}:{}", gatewayId, config.host(), s.actualPort());
         });
   }
@@ -147,6 +151,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     reaper.stop();
     sweeper.stop();
+    blobSweeper.stop();
     fleet.stop();
     return server.close().eventually(() -> subscriber.close()).eventually(() -> vertx.executeBlocking(() -> {
       store.close();

@@ -590,12 +590,90 @@ final class JdbcStore implements Store {
   public String putBlob(byte[] content) {
     if (content == null) throw new StoreException(INVALID, "no content");
     String hash = sha256(content);
-    // most puts are of bytes already stored (unchanged files): a read, which does not wait for the writer
-    if (db.read(c -> exists(c, "SELECT 1 FROM blobs WHERE hash = ?", hash))) return hash;
     long now = now();
-    db.write(c -> update(c, "INSERT INTO blobs (hash, data, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        hash, content, (long) content.length, now));
+    // most puts are of bytes already stored and put lately (unchanged files): a read, which does not wait for the writer
+    Long putAt = db.read(c -> one(c, "SELECT put_at FROM blobs WHERE hash = ?", rs -> rs.getLong(1), hash));
+    if (putAt != null && putAt >= now - BLOB_GRACE_MS / 2) return hash;
+    // new bytes, or bytes put long ago that the sweep may be about to take: vouched for again (or stored again if it just did)
+    db.write(c -> {
+      if (putAt != null && update(c, "UPDATE blobs SET put_at = ? WHERE hash = ? AND put_at < ?", now, hash, now) > 0) return null;
+      return update(c, "INSERT INTO blobs (hash, data, size, created_at, put_at) VALUES (?, ?, ?, ?, ?) "
+          + "ON CONFLICT (hash) DO UPDATE SET put_at = excluded.put_at", hash, content, (long) content.length, now, now);
+    });
     return hash;
+  }
+
+  /**
+   * Deletes blobs no run references that were last put more than {@link #BLOB_GRACE_MS} ago, in
+   * batches of {@value #SWEEP_BATCH}. Why this is safe next to runs being started (without locks):
+   * a run puts its file blobs and its manifest, then starts, referencing the manifest; putBlob keeps
+   * {@code put_at} at most half the grace behind any put. So a blob deleted here was last put more
+   * than half the grace ago, and a run that put it has long started (its reference is seen by the
+   * DELETE, and its manifest was indexed into {@code blob_refs} before it; on PostgreSQL the foreign
+   * key of runs.snapshot would refuse the delete anyway). The two steps below must take less than
+   * half the grace (they take seconds).
+   */
+  @Override
+  public int deleteUnreferencedBlobs(int max) {
+    if (max <= 0) return 0;
+    indexSnapshots();
+    long before = now() - BLOB_GRACE_MS;
+    int deleted = 0;
+    while (deleted < max) {
+      int batch = Math.min(SWEEP_BATCH, max - deleted);
+      int n = db.write(c -> update(c, "DELETE FROM blobs WHERE hash IN (SELECT b.hash FROM blobs b WHERE b.put_at < ? "
+          + "AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.snapshot = b.hash) "
+          + "AND NOT EXISTS (SELECT 1 FROM blob_refs x JOIN runs r ON r.snapshot = x.blob WHERE x.ref = b.hash) LIMIT ?)", before, batch));
+      deleted += n;
+      if (n < batch) break;
+    }
+    return deleted;
+  }
+
+  static final int SWEEP_BATCH = 500;
+
+  /** Writes the blob_refs of every run snapshot that has none yet (a row for the manifest itself marks it done). */
+  private void indexSnapshots() {
+    String after = "";
+    while (true) {
+      String from = after;
+      List<String> manifests = db.read(c -> list(c, "SELECT DISTINCT r.snapshot FROM runs r WHERE r.snapshot > ? "
+          + "AND NOT EXISTS (SELECT 1 FROM blob_refs x WHERE x.blob = r.snapshot AND x.ref = r.snapshot) ORDER BY r.snapshot LIMIT ?",
+          rs -> rs.getString(1), from, SWEEP_BATCH));
+      for (String m : manifests) {
+        Set<String> refs = new java.util.TreeSet<>(manifestRefs(blob(m).orElse(new byte[0])));
+        refs.add(m);
+        try {
+          db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO blob_refs (blob, ref) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+              for (String r : refs) {
+                bind(ps, m, r);
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+            return null;
+          });
+        } catch (StoreException e) {
+          if (e.code() != NOT_FOUND) throw e; // the manifest went meanwhile (its runs were deleted): nothing to keep
+        }
+      }
+      if (manifests.size() < SWEEP_BATCH) return;
+      after = manifests.get(manifests.size() - 1);
+    }
+  }
+
+  /** The blob hashes a snapshot manifest (JSON object path → hash) names; none if it is not one. */
+  static Set<String> manifestRefs(byte[] manifest) {
+    Set<String> out = new HashSet<>();
+    try {
+      for (var e : new io.vertx.core.json.JsonObject(new String(manifest, UTF_8))) {
+        if (e.getValue() instanceof String h && h.matches("[0-9a-f]{64}")) out.add(h);
+      }
+    } catch (io.vertx.core.json.DecodeException notAManifest) {
+      // not a JSON object: a snapshot that names nothing
+    }
+    return out;
   }
 
   @Override

@@ -96,8 +96,23 @@ public interface Store extends AutoCloseable {
   void addMember(String sessionId, String userId, String role, String viaToken);
 
   // ---- history ----
-  /** Content-addressed: stores the bytes once under their SHA-256, returns the hex hash. */
+  /**
+   * Content-addressed: stores the bytes once under their SHA-256, returns the hex hash. Putting
+   * bytes already stored also vouches for them: {@link #deleteUnreferencedBlobs} leaves a blob alone
+   * for {@link #BLOB_GRACE_MS} after its last put, so the run that put it has time to reference it.
+   */
   String putBlob(byte[] content);
+
+  /** How long a blob put but not (yet) referenced by a run is kept: far longer than a put takes to be followed by its run's start. */
+  long BLOB_GRACE_MS = 60 * 60_000L;
+
+  /**
+   * Deletes blobs that no run references any more, at most {@code max}; returns how many went. A
+   * blob is referenced by a run whose snapshot it is, or whose snapshot (a JSON manifest of
+   * path → hash) names it. Blobs put within the last {@link #BLOB_GRACE_MS} stay, referenced or
+   * not: a run puts its files and manifest first and references them when it starts.
+   */
+  int deleteUnreferencedBlobs(int max);
 
   Optional<byte[]> blob(String hash);
 

@@ -143,7 +143,7 @@ class PostgresStoreTest extends StoreContract {
       try (Connection c = PostgresHarness.connect(server, url); Statement st = c.createStatement()) {
         assertEquals(0, count(st, "SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'"));
         assertEquals(0, count(st, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'files_text_trgm'"));
-        assertEquals(2, count(st, "SELECT COUNT(*) FROM app.flyway_schema_history WHERE success"));
+        assertEquals(3, count(st, "SELECT COUNT(*) FROM app.flyway_schema_history WHERE success"));
       }
       s.close();
     } finally {

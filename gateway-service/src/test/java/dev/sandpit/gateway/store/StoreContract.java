@@ -372,7 +372,7 @@ abstract class StoreContract {
     assertEquals(0, count("SELECT COUNT(*) FROM files WHERE session_id = '" + s.id() + "'"));
     assertEquals(0, count("SELECT COUNT(*) FROM members WHERE session_id = '" + s.id() + "'"));
     assertEquals(0, count("SELECT COUNT(*) FROM run_chunks WHERE run_id = '" + r.id() + "'"));
-    // the blob stays: blobs are shared by content
+    // the blob stays until a sweep after the grace period (blobs are shared by content)
     assertTrue(store.blob(snap).isPresent());
   }
 
@@ -544,6 +544,11 @@ abstract class StoreContract {
     index.writeFile("s1", "main.py", "print('replaced')".getBytes(UTF_8), false, null, FileLimits.NONE);
     assertEquals(0, index.listSessions("u1", "migrated", null, 0, 10).total());
     assertEquals(List.of("s1"), ids(index.listSessions("u1", "replaced", null, 0, 10)));
+    try (Connection c = raw(fresh); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT put_at FROM blobs WHERE hash = '" + "a".repeat(64) + "'")) {
+      assertTrue(rs.next());
+      assertEquals(1234, rs.getLong(1), "a blob's put_at starts from its created_at");
+    }
     assertSearchIndexCovers(fresh, 3);
   }
 
@@ -905,6 +910,58 @@ abstract class StoreContract {
     assertEquals(Optional.empty(), store.blob("0".repeat(64)));
   }
 
+
+  @Test
+  void unreferencedBlobsGoAfterTheGracePeriodAndReferencedOnesStay() throws Exception {
+    StoreConfig fresh = freshConfig();
+    AtomicLong now = new AtomicLong(1_800_000_000_000L);
+    Store s = open(fresh, now::get, JdbcStore.SearchTuning.DEFAULT);
+    User me = s.createUser("blobs", null, true);
+    Session kept = s.createSession(me.id(), "kept", "python", List.of());
+    Session doomed = s.createSession(me.id(), "doomed", "python", List.of());
+    String a = s.putBlob("file a".getBytes(UTF_8)), b = s.putBlob("file b".getBytes(UTF_8)), both = s.putBlob("in both".getBytes(UTF_8));
+    String m1 = s.putBlob(("{\"a.py\":\"" + a + "\",\"s.py\":\"" + both + "\"}").getBytes(UTF_8));
+    String m2 = s.putBlob(("{\"b.py\":\"" + b + "\",\"s.py\":\"" + both + "\"}").getBytes(UTF_8));
+    String notAManifest = s.putBlob("not json".getBytes(UTF_8));
+    String orphan = s.putBlob("orphan".getBytes(UTF_8));
+    s.startRun(newRun(kept, me, m1, 1));
+    s.startRun(newRun(doomed, me, m2, 2));
+    s.startRun(newRun(doomed, me, m2, 3));
+    s.startRun(newRun(kept, me, notAManifest, 4));
+    Set<String> all = Set.of(a, b, both, m1, m2, notAManifest, orphan);
+    java.util.function.Supplier<Set<String>> present = () -> all.stream().filter(h -> s.blob(h).isPresent()).collect(Collectors.toSet());
+
+    // within the grace period after their put nothing goes, referenced or not
+    now.addAndGet(Store.BLOB_GRACE_MS);
+    assertEquals(0, s.deleteUnreferencedBlobs(1000));
+    assertEquals(all, present.get());
+    // after it, what no run references goes: the orphan
+    now.addAndGet(1);
+    assertEquals(1, s.deleteUnreferencedBlobs(1000));
+    assertEquals(Set.of(a, b, both, m1, m2, notAManifest), present.get());
+    // a deleted session's runs no longer hold their snapshot, nor the files it names, unless another run's snapshot names them too
+    assertTrue(s.deleteSession(doomed.id()));
+    assertEquals(2, s.deleteUnreferencedBlobs(1000));
+    assertEquals(Set.of(a, both, m1, notAManifest), present.get());
+    assertEquals(0, s.deleteUnreferencedBlobs(1000));
+    assertEquals("file a", new String(s.blob(a).orElseThrow(), UTF_8));
+
+    // putting bytes again vouches for them for another grace period
+    String again = s.putBlob("put again".getBytes(UTF_8));
+    now.addAndGet(Store.BLOB_GRACE_MS + 1);
+    assertEquals(again, s.putBlob("put again".getBytes(UTF_8)));
+    assertEquals(0, s.deleteUnreferencedBlobs(1000));
+    assertTrue(s.blob(again).isPresent());
+    now.addAndGet(Store.BLOB_GRACE_MS + 1);
+    // and a pass deletes at most what it is told
+    s.putBlob("o1".getBytes(UTF_8));
+    s.putBlob("o2".getBytes(UTF_8));
+    now.addAndGet(Store.BLOB_GRACE_MS + 1);
+    assertEquals(2, s.deleteUnreferencedBlobs(2));
+    assertEquals(1, s.deleteUnreferencedBlobs(2));
+    assertEquals(Set.of(a, both, m1, notAManifest), present.get());
+    assertEquals(Optional.empty(), s.blob(again));
+  }
 
   // ---- runs ----
 
