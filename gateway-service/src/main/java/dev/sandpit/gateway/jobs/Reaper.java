@@ -25,20 +25,17 @@ import org.slf4j.LoggerFactory;
  * is claimed (XCLAIM with a minimum idle time, so of several gateways exactly one wins), ended with
  * {@code executor_lost} (never run again: the program may have had effects) and acknowledged.
  */
-public final class Reaper {
+public final class Reaper extends Periodic {
   private static final Logger log = LoggerFactory.getLogger(Reaper.class);
 
-  private final Vertx vertx;
   private final Redis redis;
   private final String me;
   private final long intervalMs;
   private final long timeoutMs;
   private final long eventTtlS;
-  private long timer = -1;
-  private boolean running;
 
   public Reaper(Vertx vertx, Redis redis, String me, long intervalMs, long timeoutMs, long eventTtlS) {
-    this.vertx = vertx;
+    super(vertx, intervalMs);
     this.redis = redis;
     this.me = me;
     this.intervalMs = intervalMs;
@@ -46,28 +43,22 @@ public final class Reaper {
     this.eventTtlS = eventTtlS;
   }
 
-  public void start() {
-    timer = vertx.setPeriodic(intervalMs, t -> sweep());
-  }
-
-  public void stop() {
-    if (timer >= 0) vertx.cancelTimer(timer);
-  }
-
-  /** One pass over both queues; completes with the number of jobs ended. */
-  public Future<Integer> sweep() {
-    if (running) return Future.succeededFuture(0);
-    running = true;
+  /** One pass over both queues; completes with the number of jobs ended (0 when Redis failed it). */
+  @Override
+  protected Future<Integer> pass() {
     return sweep(Keys.EXEC_QUEUE, Keys.EXEC_GROUP)
         .compose(a -> sweep(Keys.BUILD_QUEUE, Keys.BUILD_GROUP).map(b -> a + b))
         .timeout(timeoutMs * 4, TimeUnit.MILLISECONDS)
-        .andThen(ar -> {
-          running = false;
-          if (ar.failed() && !String.valueOf(ar.cause().getMessage()).contains("NOGROUP")) {
-            log.debug("reaper: {}", ar.cause().toString());
-          }
-        })
-        .recover(e -> Future.succeededFuture(0));
+        .recover(e -> {
+          failed(e);
+          return Future.succeededFuture(0);
+        });
+  }
+
+  @Override
+  protected void failed(Throwable cause) {
+    // a queue nobody has created yet (no worker started) is not worth a line
+    if (!String.valueOf(cause.getMessage()).contains("NOGROUP")) log.debug("reaper: {}", cause.toString());
   }
 
   private Future<Integer> sweep(String stream, String group) {

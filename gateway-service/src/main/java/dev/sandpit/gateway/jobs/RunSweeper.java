@@ -22,49 +22,36 @@ import org.slf4j.LoggerFactory;
  * (whichever gateway sees it first; the store keeps the first end), or {@code executor_lost} when
  * the log is gone.
  */
-public final class RunSweeper {
+public final class RunSweeper extends Periodic {
   private static final Logger log = LoggerFactory.getLogger(RunSweeper.class);
 
-  private final Vertx vertx;
   private final Store store;
   private final Redis redis;
   private final long overdueMs;
-  private final long intervalMs;
-  private long timer = -1;
-  private boolean running;
 
   /** @param overdueMs how long after its start a run must have ended (max wall + queue + margin) */
   public RunSweeper(Vertx vertx, Store store, Redis redis, long overdueMs, long intervalMs) {
-    this.vertx = vertx;
+    super(vertx, intervalMs);
     this.store = store;
     this.redis = redis;
     this.overdueMs = overdueMs;
-    this.intervalMs = intervalMs;
   }
 
-  public void start() {
-    timer = vertx.setPeriodic(intervalMs, t -> sweep());
-  }
-
-  public void stop() {
-    if (timer >= 0) vertx.cancelTimer(timer);
-  }
-
-  /** One pass; completes with how many runs it closed. */
-  public Future<Integer> sweep() {
-    if (running) return Future.succeededFuture(0);
-    running = true;
+  /** Completes with how many runs it closed. */
+  @Override
+  protected Future<Integer> pass() {
     long before = System.currentTimeMillis() - overdueMs;
     return vertx.executeBlocking(() -> store.unfinishedRuns(before, 50), false)
         .compose(runs -> {
           Future<Integer> chain = Future.succeededFuture(0);
           for (RunRecord r : runs) chain = chain.compose(n -> close(r).map(ok -> n + 1));
           return chain;
-        })
-        .andThen(ar -> {
-          running = false;
-          if (ar.failed()) log.warn("run sweeper: {}", ar.cause().toString());
         });
+  }
+
+  @Override
+  protected void failed(Throwable cause) {
+    log.warn("run sweeper: {}", cause.toString());
   }
 
   private Future<Void> close(RunRecord r) {
