@@ -36,20 +36,7 @@ public final class KernFile implements AutoCloseable {
 
   /** The file's whole content as a decimal number, or -1 when it cannot be read. */
   public synchronized long readLong() {
-    int n = fill();
-    if (n <= 0) return -1;
-    long v = 0;
-    boolean any = false;
-    for (int i = 0; i < n; i++) {
-      byte b = buf.get(i);
-      if (b >= '0' && b <= '9') {
-        v = v * 10 + (b - '0');
-        any = true;
-      } else if (any) {
-        break;
-      }
-    }
-    return any ? v : -1;
+    return parse(fill(), 1) > 0 ? ids[0] : -1;
   }
 
   /** The file's content as ASCII text, or null when it cannot be read. */
@@ -63,27 +50,33 @@ public final class KernFile implements AutoCloseable {
 
   /** One decimal number per line (a pid or tid list); empty when the file is gone. */
   public synchronized long[] readIds() {
-    int n = fill();
+    int count = parse(fill(), Integer.MAX_VALUE); // before reading ids: parsing may replace the array
+    return java.util.Arrays.copyOf(ids, count);
+  }
+
+  /** Parses up to {@code max} decimal numbers from the first {@code n} bytes read into {@link #ids}; how many. */
+  private int parse(int n, int max) {
     int count = 0;
     long v = 0;
     boolean any = false;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && count < max; i++) {
       byte b = buf.get(i);
       if (b >= '0' && b <= '9') {
         v = v * 10 + (b - '0');
         any = true;
       } else if (any) {
-        if (count == ids.length) ids = java.util.Arrays.copyOf(ids, count * 2);
-        ids[count++] = v;
+        count = add(count, v);
         v = 0;
         any = false;
       }
     }
-    if (any) {
-      if (count == ids.length) ids = java.util.Arrays.copyOf(ids, count * 2);
-      ids[count++] = v;
-    }
-    return java.util.Arrays.copyOf(ids, count);
+    return any && count < max ? add(count, v) : count;
+  }
+
+  private int add(int count, long v) {
+    if (count == ids.length) ids = java.util.Arrays.copyOf(ids, count * 2);
+    ids[count] = v;
+    return count + 1;
   }
 
   /** Reads the whole file into {@link #buf} (grown as needed); its length, or -1 when unreadable. */
