@@ -65,8 +65,8 @@ final class InputProbe implements AutoCloseable {
       }
       long a0 = hex(f[1]), a1 = hex(f[2]), a3 = hex(f[4]);
       if (nr != READ && nr != READV && t.supervisor == null) {
-        String comm = read(Path.of("/proc", Long.toString(tid), "comm"));
-        t.supervisor = comm != null && supervisorNames.contains(comm.trim());
+        String comm = comm(tid);
+        t.supervisor = comm != null && supervisorNames.contains(comm);
         if (t.supervisor) continue;
       }
       boolean waiting = switch (nr) {
@@ -97,6 +97,12 @@ final class InputProbe implements AutoCloseable {
   public void close() {
     for (Task t : threads.values()) t.syscall.close();
     threads.clear();
+  }
+
+  /** The name of a process or thread ({@code /proc/<id>/comm}), or null when it is gone. */
+  static String comm(long id) {
+    String c = read(Path.of("/proc", Long.toString(id), "comm"));
+    return c == null ? null : c.trim();
   }
 
   private static boolean pollWatchesStdin(long tid, long fdsAddr, long nfds) {

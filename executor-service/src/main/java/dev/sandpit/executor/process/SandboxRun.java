@@ -31,7 +31,7 @@ public final class SandboxRun {
   private static final long STOP_GRACE_MS = 2000;
   private static final int CHUNK = 64 * 1024;
   private static final long STOP_GRACE_NS = STOP_GRACE_MS * 1_000_000L;
-  /** How often wall and CPU limits are checked (a CPU limit is overshot by at most this). */
+  /** The least gap between two checks of the CPU limit (see {@link #nextCpuCheck}). */
   private static final long CHECK_MS = 10, CHECK_NS = CHECK_MS * 1_000_000L;
   /** Gap between looks for a blocked stdin read: 2 ms after output, doubling to 32 ms while none is found. */
   private static final long PROBE_GAP_MAX_MS = 32;
@@ -158,7 +158,7 @@ public final class SandboxRun {
     verdict.compareAndSet(null, new Verdict(RunStatus.STOPPED, "stopped on request"));
     List<String> argv = new ArrayList<>(List.of("/bin/kill", "-INT"));
     for (long pid : slot.cgroup().procs()) {
-      String comm = readComm(pid);
+      String comm = InputProbe.comm(pid);
       if (comm != null && !sandbox.supervisorNames().contains(comm)) argv.add(Long.toString(pid));
     }
     if (argv.size() > 2) {
@@ -272,15 +272,9 @@ public final class SandboxRun {
         boolean busy = cpuNow - lastCpu > 200_000L;
         lastCpu = cpuNow;
         if (!probeDue) continue;
-        if (busy) { // computing, not waiting: look less often too
-          lastKey = null;
-          nextProbe = now + probeGap;
-          probeGap = Math.min(probeGap * 2, PROBE_GAP_MAX_NS);
-          continue;
-        }
-        String key = probe.blockedOnStdin(slot.cgroup().tasks());
+        String key = busy ? null : probe.blockedOnStdin(slot.cgroup().tasks());
         if (key == null) {
-          // nothing waits: look less often the longer that stays so
+          // computing, or nothing waits: look less often the longer that stays so
           lastKey = null;
           nextProbe = now + probeGap;
           probeGap = Math.min(probeGap * 2, PROBE_GAP_MAX_NS);
@@ -349,14 +343,6 @@ public final class SandboxRun {
     log.debug("job {}: {} exit {} in {} ms", jobId, status.wire(), exit, wallMs);
     synchronized (emitLock) {
       listener.onComplete(r);
-    }
-  }
-
-  private static String readComm(long pid) {
-    try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
-    } catch (IOException e) {
-      return null;
     }
   }
 
@@ -458,25 +444,16 @@ public final class SandboxRun {
       return true;
     }
 
+    /** Waits for the stream's end: 3 s, then closes it and waits 1 s more. */
     void join() throws InterruptedException {
-      long deadline = System.currentTimeMillis() + 3000;
-      synchronized (this) {
-        while (!done) {
-          long left = deadline - System.currentTimeMillis();
-          if (left <= 0) {
-            log.warn("job {}: {} still open after the run ended; closing it", jobId, stream);
-            try {
-              (stream.equals("stdout") ? process.getInputStream() : process.getErrorStream()).close();
-            } catch (IOException ignored) {
-              // best effort
-            }
-            deadline = System.currentTimeMillis() + 1000;
-            wait(1000);
-            return;
-          }
-          wait(left);
-        }
+      if (awaitDone(3000)) return;
+      log.warn("job {}: {} still open after the run ended; closing it", jobId, stream);
+      try {
+        (stream.equals("stdout") ? process.getInputStream() : process.getErrorStream()).close();
+      } catch (IOException ignored) {
+        // best effort
       }
+      awaitDone(1000);
     }
   }
 
