@@ -240,23 +240,25 @@ final class JdbcStore implements Store {
     // names and texts never hold NUL (refused / stored as bytes), and PostgreSQL refuses it in a parameter
     if (pattern != null && pattern.indexOf('\0') >= 0) return new Page<>(List.of(), 0, offset, lim);
     return db.snapshot(c -> {
-      StringBuilder filters = new StringBuilder();
-      List<Object> filterArgs = new ArrayList<>();
-      if (language != null) {
-        filters.append(" AND s.language = ?");
-        filterArgs.add(language);
-      }
-      if (pattern != null) filters.append(" AND ").append(searchCondition(c, userId, pattern, filterArgs));
       // owned, then shared with me (a member, not the owner); both use an index on the user
-      String owned = " FROM sessions s WHERE s.owner_id = ?" + filters;
-      String shared = " FROM sessions s WHERE s.id IN (SELECT m.session_id FROM members m WHERE m.user_id = ?) AND s.owner_id <> ?" + filters;
       List<Object> ownedArgs = new ArrayList<>();
       ownedArgs.add(userId);
-      ownedArgs.addAll(filterArgs);
       List<Object> sharedArgs = new ArrayList<>();
       sharedArgs.add(userId);
       sharedArgs.add(userId);
-      sharedArgs.addAll(filterArgs);
+      String owned = " FROM sessions s WHERE s.owner_id = ?";
+      String shared = " FROM sessions s WHERE s.id IN (SELECT m.session_id FROM members m WHERE m.user_id = ?) AND s.owner_id <> ?";
+      if (language != null) {
+        owned += " AND s.language = ?";
+        shared += " AND s.language = ?";
+        ownedArgs.add(language);
+        sharedArgs.add(language);
+      }
+      if (pattern != null) {
+        List<String> hits = indexHits(c, userId, pattern);
+        owned += " AND " + searchCondition(c, pattern, hits, ownedArgs);
+        shared += " AND " + searchCondition(c, pattern, hits, sharedArgs);
+      }
 
       // the caller's role: owner, or the highest of their memberships
       List<Object> pageArgs = new ArrayList<>(ownedArgs);
@@ -264,36 +266,55 @@ final class JdbcStore implements Store {
       pageArgs.addAll(sharedArgs);
       pageArgs.add(lim);
       pageArgs.add(offset);
-      String pageSql = "SELECT " + SESSION_COLS + ", '" + SessionAccess.OWNER + "' AS role" + owned
+      String union = "SELECT " + SESSION_COLS + ", '" + SessionAccess.OWNER + "' AS role" + owned
           + " UNION ALL SELECT " + SESSION_COLS + ", (SELECT m.role FROM members m WHERE m.session_id = s.id AND m.user_id = ? "
-          + "ORDER BY " + rankSql("m.role") + " DESC LIMIT 1) AS role" + shared
-          + " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?";
+          + "ORDER BY " + rankSql("m.role") + " DESC LIMIT 1) AS role" + shared;
       List<Object> countArgs = new ArrayList<>(ownedArgs);
       countArgs.addAll(sharedArgs);
       String countSql = "SELECT (SELECT COUNT(*)" + owned + ") + (SELECT COUNT(*)" + shared + ")";
 
-      List<SessionAccess> items = list(c, pageSql, rs -> new SessionAccess(session(rs), rs.getString("role")), pageArgs.toArray());
-      long total = total(c, items.size(), offset, lim, countSql, countArgs.toArray());
+      if (pattern == null) {
+        // newest first straight from the (owner, updated_at) index: the page stops early, the count is index-only
+        List<SessionAccess> items = list(c, union + " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+            rs -> new SessionAccess(session(rs), rs.getString("role")), pageArgs.toArray());
+        return new Page<>(items, total(c, items.size(), offset, lim, countSql, countArgs.toArray()), offset, lim);
+      }
+      // with q, telling a session matches may mean reading its texts: test each once, counting the
+      // matches in the same pass that sorts them (a separate count doubled the time of a q that
+      // most of a heavy user's files hold, or none does)
+      long[] matched = {-1};
+      List<SessionAccess> items = list(c, "SELECT u.*, COUNT(*) OVER () AS matched FROM (" + union + ") u "
+          + "ORDER BY u.updated_at DESC, u.id DESC LIMIT ? OFFSET ?", rs -> {
+            matched[0] = rs.getLong("matched");
+            return new SessionAccess(session(rs), rs.getString("role"));
+          }, pageArgs.toArray());
+      long total = matched[0] >= 0 ? matched[0] : total(c, 0, offset, lim, countSql, countArgs.toArray()); // past the end
       return new Page<>(items, total, offset, lim);
     });
   }
 
   /**
-   * The q condition on sessions {@code s} (its arguments appended to {@code args}): a session matches
-   * when its name or the text of one of its files contains {@code pattern} (q lowercased). The
-   * names of the caller's sessions are always checked one by one (short). The texts are found
-   * through the trigram index when the caller has enough text for a scan to cost more than asking
-   * the index ({@link SearchTuning}) and the index can answer cheaply ({@link Database#indexHits});
-   * otherwise each session's texts are scanned until one matches. Both give the same sessions.
+   * The session ids of the text files that contain {@code pattern} (q lowercased), from the trigram
+   * index, when the caller has enough text for a scan to cost more than asking the index
+   * ({@link SearchTuning}) and the index can answer cheaply ({@link Database#indexHits}); else null:
+   * scan.
    */
-  private String searchCondition(Connection c, String userId, String pattern, List<Object> args) throws SQLException {
-    String name = db.containsClause("s.name_lc");
-    List<String> hits = null;
+  private List<String> indexHits(Connection c, String userId, String pattern) throws SQLException {
     int max = search.maxHits() >= 0 ? search.maxHits() : db.maxIndexHits();
     if (max > 0 && (search.minUserBytes() <= 0 || ownedBytes(c, userId) >= search.minUserBytes())) {
-      hits = db.indexHits(c, pattern, max);
+      return db.indexHits(c, pattern, max);
     }
-    args.add(pattern);
+    return null;
+  }
+
+  /**
+   * The q condition on sessions {@code s} (its arguments appended to {@code args}): a session matches
+   * when its name or the text of one of its files contains {@code pattern}. The names are checked
+   * one by one (short). The texts: the index's {@code hits} when it gave some, else each session's
+   * texts until one matches. Both give the same sessions.
+   */
+  private String searchCondition(Connection c, String pattern, List<String> hits, List<Object> args) throws SQLException {
+    String name = db.contains("s.name_lc", pattern, args);
     if (hits != null) {
       if (hits.isEmpty()) return name;
       args.add(db.idsArg(c, new java.util.LinkedHashSet<>(hits)));
@@ -301,8 +322,8 @@ final class JdbcStore implements Store {
     }
     // one session at a time: "LIMIT 1 OFFSET 0" keeps PostgreSQL from turning the EXISTS into a
     // hashed scan of every file of every user
-    args.add(pattern);
-    return "(" + name + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.containsClause("f.text_lc") + " LIMIT 1 OFFSET 0))";
+    return "(" + name + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.contains("f.text_lc", pattern, args)
+        + " LIMIT 1 OFFSET 0))";
   }
 
   private static long ownedBytes(Connection c, String userId) throws SQLException {

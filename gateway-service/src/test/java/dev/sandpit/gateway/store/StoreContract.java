@@ -413,6 +413,7 @@ abstract class StoreContract {
         {"Ünïcode Straße", "İstanbul 日本語 😀x\tTAB", "line1\nline2   three spaces", "ΣΊΣΥΦΟΣ ǅ ﬁle"},
         {"Quick Sort", "def quicksort(xs):\n    return xs", "QUICK brown fox"},
         {"nothing here", ""},
+        {"Bang", "wow! 50%_off !! a!b"},
     };
     for (String[] def : sessions) {
       List<FileWrite> files = new ArrayList<>();
@@ -445,6 +446,8 @@ abstract class StoreContract {
         // what LIKE, FTS5 query syntax or SQL would read as syntax is plain text in q
         "\"hi\"", "say \"hi\"", "\"\"\"", "\"", "100%", "%", "0% o", "a_b", "_", "x*y", "*", "(a OR b)", "a OR b", "OR",
         "col:val", "^start", "NEAR(a b)", "-neg", "C:\\path", "\\", "'quote'", "'", "{}", "';--",
+        // PostgreSQL's LIKE escape character, alone and next to the wildcards it escapes
+        "!", "!!", "a!b", "w!", "%_", "0%_o", "!%",
         // whitespace, line breaks, non-ASCII and case folding
         "   ", "  three", "e1\nli", "\ttab", "ünïcode", "ÜNÏCODE STRASSE", "straße", "İstanbul", "i̇stanbul", "日本語", "本語",
         "😀x", "σίσυφος", "ΣΊΣΥΦΟΣ", "ǆ", "ﬁle", "file", "no such thing anywhere");
@@ -457,6 +460,10 @@ abstract class StoreContract {
       assertEquals(want, found(scan.listSessions(me.id(), q, null, 0, 100)), "scan, q=" + q);
       assertEquals(want, found(dialect.listSessions(me.id(), q, null, 0, 100)), "dialect limits, q=" + q);
       assertEquals(want.size(), index.listSessions(me.id(), q, null, 0, 1).total(), "index total, q=" + q);
+      // the count comes with the page, or after it when the page is past the end
+      assertEquals(want.size(), scan.listSessions(me.id(), q, null, 0, 1).total(), "scan total, q=" + q);
+      assertEquals(want.size(), scan.listSessions(me.id(), q, null, want.size() + 3, 2).total(), "scan total past the end, q=" + q);
+      assertEquals(List.of(), scan.listSessions(me.id(), q, null, want.size(), 2).items(), "nothing past the end, q=" + q);
     }
     assertTrue(hits > 40, "the queries find something: " + hits);
     // NUL is in no name or text (and PostgreSQL refuses it in a parameter)
