@@ -38,6 +38,7 @@ print(json.dumps({
     "cwd": os.getcwd(),
     "uid": st["Uid"], "gid": st["Gid"], "groups": st.get("Groups", []),
     "capEff": st["CapEff"][0], "capPrm": st["CapPrm"][0], "capBnd": st["CapBnd"][0],
+    "capInh": st["CapInh"][0], "capAmb": st["CapAmb"][0],
     "noNewPrivs": st["NoNewPrivs"][0],
     "root": attempt(lambda: os.listdir("/root")),
     "home": attempt(lambda: os.listdir("/home")),

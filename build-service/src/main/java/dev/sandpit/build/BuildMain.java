@@ -33,8 +33,7 @@ public final class BuildMain {
     SandboxConfig sandbox = Launcher.config(() -> {
       SandboxConfig b = SandboxConfig.from(s);
       int cpu = s.intValue(BuildOptions.CPU_PERCENT, 100 * options.jobs(), 1, 6400);
-      return new SandboxConfig(b.backend(), b.workRoot(), b.uidBase(), b.uidCount(), b.workspaceMb(), b.pidsMax(), cpu,
-          b.cgroupRoot(), b.warm());
+      return b.withCpuPercent(cpu);
     });
     RunSlots slots = new RunSlots(sandbox, worker.slots());
     BuildVerticle v = new BuildVerticle(worker, redis, limits, slots, Toolchains.probe(true), cacheTtl, options,

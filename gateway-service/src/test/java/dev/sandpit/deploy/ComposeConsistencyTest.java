@@ -272,6 +272,9 @@ class ComposeConsistencyTest {
       for (String module : modulesOf(d.module())) {
         for (var f : sources(module).entrySet()) {
           if (!f.getKey().toString().endsWith(".java")) continue;
+          // the C compilers SandboxHelper may build itself with: an image carries it built ahead
+          // (bothWorkerImagesCarryTheSandboxHelper…), and without either the worker falls back
+          if (f.getKey().getFileName().toString().equals("SandboxHelper.java")) continue;
           Matcher m = PROGRAM_LITERAL.matcher(f.getValue());
           while (m.find()) programs.add(m.group(1));
         }
@@ -281,6 +284,28 @@ class ComposeConsistencyTest {
       notInstalled(d, programs).forEach(m -> missing.add(name + ": " + m));
     }
     assertTrue(missing.isEmpty(), "programs the worker code starts are not installed by the runtime stage's apt-get: " + missing);
+  }
+
+  @Test
+  void bothWorkerImagesCarryTheSandboxHelperCompiledFromTheSourceTheWorkerLoadsWhereItLooks() {
+    String java = read(root.resolve("executor-service/src/main/java/dev/sandpit/executor/sandbox/SandboxHelper.java"));
+    Matcher prebuilt = Pattern.compile("PREBUILT = \"([^\"]+)\"").matcher(java);
+    Matcher source = Pattern.compile("SOURCE = \"/([^\"]+)\"").matcher(java);
+    assertTrue(prebuilt.find() && source.find(), "SandboxHelper names no PREBUILT or SOURCE: update this test");
+    // the image's directory is named as the worker names it: the first 16 hex digits of the source's SHA-256
+    assertTrue(java.contains("\"SHA-256\"") && java.contains(".substring(0, 16)"), "SandboxHelper hashes its source differently: update the Dockerfiles");
+    String src = "executor-service/src/main/resources/" + source.group(1);
+    assertTrue(Files.isRegularFile(root.resolve(src)), src);
+    for (String name : WORKERS) {
+      Dockerfile d = dockerfile(name);
+      assertTrue(d.instructions().stream().anyMatch(i -> i.keyword().equals("COPY") && i.args().startsWith(src + " ")),
+          d.rel() + " does not copy " + src + " into a stage");
+      assertTrue(d.instructions().stream().anyMatch(i -> i.keyword().equals("RUN") && i.args().contains("sha256sum")
+              && i.args().contains("cut -c1-16") && i.args().contains("-static") && i.args().contains("/sandpit-helper ")),
+          d.rel() + " does not compile the helper statically into a directory named by the source's hash");
+      assertTrue(d.all("COPY").stream().anyMatch(i -> i.args().startsWith("--from=") && i.args().strip().endsWith(" " + prebuilt.group(1) + "/")),
+          d.rel() + "'s runtime stage does not copy the helper to " + prebuilt.group(1));
+    }
   }
 
   @Test

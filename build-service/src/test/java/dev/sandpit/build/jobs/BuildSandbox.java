@@ -40,7 +40,7 @@ public final class BuildSandbox implements AutoCloseable {
   public BuildSandbox(String backend, int uidBase, int slots, int cpuPercent, long workspaceMb) throws Exception {
     root = Files.createTempDirectory("sandpit-build-test-");
     Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    config = new SandboxConfig(backend, root, uidBase, 64, workspaceMb, 128, cpuPercent, Path.of("/sys/fs/cgroup"), true);
+    config = new SandboxConfig(backend, root, uidBase, 64, workspaceMb, 128, cpuPercent, Path.of("/sys/fs/cgroup"), true, true);
     this.slots = new RunSlots(config, slots);
   }
 

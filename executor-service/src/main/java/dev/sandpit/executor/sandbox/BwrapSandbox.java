@@ -17,6 +17,8 @@ final class BwrapSandbox implements Sandbox {
   private final SandboxConfig config;
   private final Path seccomp;
   private final Path seccompTracing;
+  /** The compiled launcher and init ({@link SandboxHelper}); null: the shell and setpriv. */
+  private final Path helper;
 
   BwrapSandbox(SandboxConfig config) throws IOException {
     this.config = config;
@@ -25,6 +27,12 @@ final class BwrapSandbox implements Sandbox {
     this.seccompTracing = config.workRoot().resolve("seccomp-ptrace.bpf");
     writeFilter(config.workRoot(), seccomp, SeccompFilter.program(false));
     writeFilter(config.workRoot(), seccompTracing, SeccompFilter.program(true));
+    this.helper = config.helper() ? SandboxHelper.build(config.workRoot()) : null;
+  }
+
+  /** Whether sandboxes start through the compiled helper. */
+  boolean usesHelper() {
+    return helper != null;
   }
 
   private static void writeFilter(Path dir, Path target, byte[] program) throws IOException {
@@ -42,10 +50,15 @@ final class BwrapSandbox implements Sandbox {
   @Override
   public List<String> launchCommand(Slot slot) {
     String uid = Integer.toString(slot.uid());
-    List<String> a = Sandbox.launcher(true);
-    a.addAll(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
-        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
-        "/usr/bin/bwrap",
+    List<String> a;
+    if (helper != null) {
+      a = new java.util.ArrayList<>(List.of(helper.toString(), "launch", uid, "--"));
+    } else {
+      a = Sandbox.launcher(true);
+      a.addAll(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
+          "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+    }
+    a.addAll(List.of("/usr/bin/bwrap",
         "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
         "--unshare-cgroup", "--disable-userns", "--die-with-parent", "--new-session",
         "--hostname", "sandpit",
@@ -61,8 +74,12 @@ final class BwrapSandbox implements Sandbox {
         "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
         "--setenv", "HOME", "/work", "--setenv", "TMPDIR", "/tmp",
         "--setenv", "LANG", "C.UTF-8", "--setenv", "USER", "sandbox",
-        "--seccomp", "3",
-        "/bin/sh", "-c", Sandbox.INIT));
+        "--seccomp", "3"));
+    if (helper != null) {
+      a.addAll(List.of("--ro-bind", helper.toString(), SandboxHelper.INSIDE, SandboxHelper.INSIDE, "init"));
+    } else {
+      a.addAll(List.of("/bin/sh", "-c", Sandbox.INIT));
+    }
     return a;
   }
 

@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param cpuPercent {@code SANDPIT_SANDBOX_CPU_PERCENT}: CPU share of one run (100 = one core)
  * @param cgroupRoot {@code SANDPIT_SANDBOX_CGROUP_ROOT}: cgroup v1 mount point
  * @param warm {@code SANDPIT_SANDBOX_WARM}: keep a started sandbox waiting in each idle slot
+ * @param helper {@code SANDPIT_SANDBOX_HELPER}: start bwrap sandboxes through the compiled launcher
+ *     and init ({@link SandboxHelper}) when a C compiler can build it; off: the shell and setpriv
  */
 public record SandboxConfig(
     String backend,
@@ -25,7 +27,8 @@ public record SandboxConfig(
     int pidsMax,
     int cpuPercent,
     Path cgroupRoot,
-    boolean warm) {
+    boolean warm,
+    boolean helper) {
 
   public static final String BACKEND = "SANDPIT_SANDBOX_BACKEND";
   public static final String ROOT = "SANDPIT_SANDBOX_ROOT";
@@ -36,6 +39,7 @@ public record SandboxConfig(
   public static final String CPU_PERCENT = "SANDPIT_SANDBOX_CPU_PERCENT";
   public static final String CGROUP_ROOT = "SANDPIT_SANDBOX_CGROUP_ROOT";
   public static final String WARM = "SANDPIT_SANDBOX_WARM";
+  public static final String HELPER = "SANDPIT_SANDBOX_HELPER";
 
   public static SandboxConfig from(Settings s) {
     String backend = s.string(BACKEND, "bwrap");
@@ -51,14 +55,23 @@ public record SandboxConfig(
         s.intValue(PIDS_MAX, 128, 8, 100_000),
         s.intValue(CPU_PERCENT, 100, 1, 6400),
         Path.of(s.string(CGROUP_ROOT, "/sys/fs/cgroup")),
-        s.bool(WARM, true));
+        s.bool(WARM, true),
+        s.bool(HELPER, true));
   }
 
   public SandboxConfig withBackend(String b) {
-    return new SandboxConfig(b, workRoot, uidBase, uidCount, workspaceMb, pidsMax, cpuPercent, cgroupRoot, warm);
+    return new SandboxConfig(b, workRoot, uidBase, uidCount, workspaceMb, pidsMax, cpuPercent, cgroupRoot, warm, helper);
   }
 
   public SandboxConfig withWarm(boolean w) {
-    return new SandboxConfig(backend, workRoot, uidBase, uidCount, workspaceMb, pidsMax, cpuPercent, cgroupRoot, w);
+    return new SandboxConfig(backend, workRoot, uidBase, uidCount, workspaceMb, pidsMax, cpuPercent, cgroupRoot, w, helper);
+  }
+
+  public SandboxConfig withCpuPercent(int percent) {
+    return new SandboxConfig(backend, workRoot, uidBase, uidCount, workspaceMb, pidsMax, percent, cgroupRoot, warm, helper);
+  }
+
+  public SandboxConfig withHelper(boolean h) {
+    return new SandboxConfig(backend, workRoot, uidBase, uidCount, workspaceMb, pidsMax, cpuPercent, cgroupRoot, warm, h);
   }
 }

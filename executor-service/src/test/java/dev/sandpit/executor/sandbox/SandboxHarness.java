@@ -18,11 +18,16 @@ public final class SandboxHarness implements AutoCloseable {
   public final Sandbox sandbox;
   public final SlotPool pool;
 
+  /** @param backend bwrap, firejail, or bwrap-sh: bwrap started through the shell and setpriv, not the compiled helper */
   public SandboxHarness(String backend, int slots, int uidBase) throws Exception {
     Path root = Files.createTempDirectory("sandpit-test-");
     Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    config = new SandboxConfig(backend, root, uidBase, 64, 16, 64, 100, Path.of("/sys/fs/cgroup"), false);
+    boolean shell = backend.equals("bwrap-sh");
+    config = new SandboxConfig(shell ? "bwrap" : backend, root, uidBase, 64, 16, 64, 100, Path.of("/sys/fs/cgroup"), false, !shell);
     sandbox = Sandbox.create(config);
+    if (sandbox instanceof BwrapSandbox b && b.usesHelper() == shell) {
+      throw new AssertionError(shell ? "bwrap-sh started through the helper" : "the sandbox helper did not build here (see the log)");
+    }
     pool = SlotPool.claim(config, slots);
   }
 

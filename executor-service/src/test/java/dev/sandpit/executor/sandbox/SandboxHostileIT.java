@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SandboxHostileIT {
   private static final Map<String, SandboxHarness> HARNESSES = new HashMap<>();
-  private static final Map<String, Integer> UID_BASE = Map.of("bwrap", 62100, "firejail", 62200);
+  private static final Map<String, Integer> UID_BASE = Map.of("bwrap", 62100, "firejail", 62200, "bwrap-sh", 62500);
   private static final String PYTHON = "/usr/bin/python3";
 
   private static synchronized SandboxHarness harness(String backend) throws Exception {
@@ -87,7 +87,7 @@ class SandboxHostileIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void forkBombIsCappedByPidsLimitAndLeavesNoProcessBehind(String backend) throws Exception {
     SandboxHarness h = harness(backend);
     Slot slot = h.take();
@@ -237,7 +237,7 @@ class SandboxHostileIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void networkIsUnreachableBothToTheHostAndToTheInternet(String backend) throws Exception {
     SandboxHarness h = harness(backend);
     try (ServerSocket server = new ServerSocket(0, 16, InetAddress.getByName("127.0.0.1"))) {
@@ -299,7 +299,7 @@ class SandboxHostileIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void hostSecretsEnvironmentAndPrivilegesAreOutOfReach(String backend) throws Exception {
     SandboxHarness h = harness(backend);
     Slot slot = h.take();
@@ -339,6 +339,9 @@ class SandboxHostileIT {
           () -> assertEquals("0000000000000000", j.get("capEff").asText()),
           () -> assertEquals("0000000000000000", j.get("capPrm").asText()),
           () -> assertEquals("0000000000000000", j.get("capBnd").asText()),
+          () -> assertEquals("0000000000000000", j.get("capInh").asText()),
+          () -> assertEquals("0000000000000000", j.get("capAmb").asText()),
+          () -> assertEquals(List.of(), texts(j.get("groups")), "supplementary groups"),
           () -> assertEquals("1", j.get("noNewPrivs").asText()),
           () -> assertTrue(j.get("root").has("error") || j.get("root").get("ok").isEmpty(), "/root: " + j.get("root")),
           () -> assertTrue(j.get("shadow").has("error"), "/etc/shadow: " + j.get("shadow")),
@@ -367,7 +370,7 @@ class SandboxHostileIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void daemonThatDoubleForksAndSetsidDoesNotOutliveTheRun(String backend) throws Exception {
     SandboxHarness h = harness(backend);
     Slot slot = h.take();
@@ -465,7 +468,7 @@ class SandboxHostileIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void escapeSyscallsAreRefusedWithEperm(String backend) throws Exception {
     SandboxHarness h = harness(backend);
     var r = h.start(Map.of("seccomp_escape.py", SandboxHarness.resource("hostile/seccomp_escape.py")),

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SandboxInteractiveIT {
   private static final Map<String, SandboxHarness> HARNESSES = new HashMap<>();
-  private static final Map<String, Integer> UID_BASE = Map.of("bwrap", 62300, "firejail", 62400);
+  private static final Map<String, Integer> UID_BASE = Map.of("bwrap", 62300, "firejail", 62400, "bwrap-sh", 62600);
   private static final Map<String, Program> PROGRAMS = new ConcurrentHashMap<>();
   private static final String PYTHON = "/usr/bin/python3";
   /** What every dialogue prints when answered 21, 5, 7. */
@@ -289,7 +289,7 @@ class SandboxInteractiveIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void largeStdinSuppliedUpFrontIsNeverTakenForWaiting(String backend) throws Exception {
     // more than a pipe holds: the program drains the pipe faster than it is refilled, so its
     // reads block now and then while the rest of the input is still on its way
@@ -306,7 +306,7 @@ class SandboxInteractiveIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void closeStdinGivesTheProgramEndOfFile(String backend) throws Exception {
     String code = "import sys\ndata = sys.stdin.read()\nprint(len(data.split()), 'words')\n";
     var r = start(harness(backend), "main.py", code, interactive(List.of(PYTHON, "main.py"), null));
@@ -362,7 +362,7 @@ class SandboxInteractiveIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bwrap", "firejail"})
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
   void stopKillsAProgramThatIgnoresSigintWhenTheGracePeriodEnds(String backend) throws Exception {
     String code = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint('looping', flush=True)\n"
         + "while True:\n    pass\n";
