@@ -363,6 +363,36 @@ public final class Bench {
       row("5 CPU ms/run under load (/proc, cgroups)", v + fmt(" = %.1f (machine %.0f%% busy)", cpu.get("machine_total"),
           cpu.get("machine_busy_pct")), "info", null);
     }
+    // the same load spawned bare, in the same run: what this machine can do at all, so that figures of
+    // machines of one kind that differ (they do, by a third) can be compared
+    log("load: " + clients + " threads spawning " + PYTHON + " -c print(1) back to back for " + loadS + " s...");
+    double bareRate = bareLoad(loadS);
+    figures.put("load_bare_runs_per_s", round(bareRate, 1));
+    row("5 bare: " + clients + " threads × spawn print(1), " + loadS + " s", fmt("%.1f runs/s; the stack did %.0f%% of it",
+        bareRate, 100 * rate[0] / bareRate), "info", null);
+  }
+
+  private double bareLoad(int seconds) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      long end = System.nanoTime() + ms(seconds * 1000L);
+      long t0 = System.nanoTime();
+      List<Future<Integer>> futures = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        futures.add(pool.submit(() -> {
+          int ok = 0;
+          while (System.nanoTime() < end) {
+            if (bare(List.of(PYTHON, "-c", "print(1)"), 10_000).ok()) ok++;
+          }
+          return ok;
+        }));
+      }
+      long ok = 0;
+      for (Future<Integer> f : futures) ok += f.get(seconds + 60L, TimeUnit.SECONDS);
+      return ok / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private void load(int seconds, Failures fails, Samples lat, double[] rate) throws Exception {
