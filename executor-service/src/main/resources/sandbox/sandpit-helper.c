@@ -6,7 +6,8 @@
  *
  *   sandpit-helper launch UID -- CMD ARGS...      (root side; environment: SANDPIT_CGROUPS, SANDPIT_SECCOMP)
  *     the shell launcher's work: write its pid into each cgroup directory of SANDPIT_CGROUPS
- *     (space-separated), open SANDPIT_SECCOMP (if set) as fd 3 for bwrap --seccomp 3; then
+ *     (space-separated; required), open SANDPIT_SECCOMP (required) as fd 3 for bwrap --seccomp 3,
+ *     close every descriptor above 3; then
  *     setpriv's: no supplementary groups, empty bounding set, uid and gid UID (real, effective,
  *     saved), no capabilities in any set (ambient and inheritable included), no new privileges;
  *     it checks all of that took before it execs CMD. Any failure: exit 126 before CMD runs.
@@ -16,7 +17,8 @@
  *     taken from the program), then exec it. The line is what CommandLine writes and nothing
  *     else is accepted: "export NAME='value'; " any number of times, then "exec" and the argv,
  *     each word single-quoted with ' written as '\''. No line (EOF): exit 125, as the shell.
- *     A bad line: exit 125. A program that cannot be executed: 127 (not found) or 126.
+ *     A bad line: exit 125. A program that cannot be executed: 127 (not found) or 126, as dash.
+ *     Line and argv have no limit of their own (the kernel's: E2BIG, 126, as the shell).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,8 +32,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MAX_LINE (1 << 20)
-#define MAX_ARGS 4096
 
 static void fail(int code, const char *what) {
   dprintf(2, "sandpit-helper: %s: %s\n", what, errno ? strerror(errno) : "failed");
@@ -59,16 +59,21 @@ static int launch(int argc, char **argv) {
     errno = EINVAL;
     fail(126, "usage: launch UID -- CMD...");
   }
-  char *end;
-  errno = 0;
-  long uid = strtol(argv[2], &end, 10);
-  if (errno || *end || uid <= 0 || uid > 0x7fffffff) {
+  long uid = 0;
+  const char *d = argv[2];
+  if (*d == '\0' || strlen(d) > 9) uid = -1;
+  for (; uid >= 0 && *d; d++) uid = *d >= '0' && *d <= '9' ? uid * 10 + (*d - '0') : -1;
+  if (uid <= 0) {
     errno = EINVAL;
-    fail(126, "bad uid");
+    fail(126, "bad uid (digits only, not 0)");
   }
 
   const char *cgroups = getenv("SANDPIT_CGROUPS");
-  if (cgroups) {
+  const char *seccomp = getenv("SANDPIT_SECCOMP");
+  errno = EINVAL;
+  if (!cgroups || strspn(cgroups, " ") == strlen(cgroups)) fail(126, "SANDPIT_CGROUPS names no cgroup");
+  if (!seccomp || !*seccomp) fail(126, "SANDPIT_SECCOMP names no filter");
+  {
     char pid[24];
     int n = snprintf(pid, sizeof pid, "%d\n", getpid());
     const char *p = cgroups;
@@ -86,14 +91,18 @@ static int launch(int argc, char **argv) {
       p = q;
     }
   }
-  const char *seccomp = getenv("SANDPIT_SECCOMP");
-  if (seccomp && *seccomp) {
+  {
     int fd = open(seccomp, O_RDONLY);
     if (fd < 0) fail(126, seccomp);
     if (fd != 3) {
       if (dup2(fd, 3) != 3) fail(126, "dup2");
       close(fd);
     }
+  }
+
+  // nothing of the worker's but the filter reaches the sandbox (the JVM closes them too)
+  if (syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
+    for (int fd = 4; fd < 65536; fd++) close(fd);
   }
 
   if (setgroups(0, NULL) != 0) fail(126, "setgroups");
@@ -149,22 +158,32 @@ static int word(char **pp, char **out) {
   return 1;
 }
 
+static void *grow(void *p, size_t *cap, size_t elem) {
+  size_t n = *cap ? *cap * 2 : 256;
+  void *q = realloc(p, n * elem);
+  if (!q) _exit(125);
+  *cap = n;
+  return q;
+}
+
 static int init(void) {
-  static char line[MAX_LINE + 1];
-  size_t n = 0;
+  char *line = NULL;
+  size_t n = 0, cap = 0;
   for (;;) {
     char c;
     ssize_t got = read(0, &c, 1);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) _exit(125);
     if (c == '\n') break;
-    if (n == MAX_LINE || c == '\0') _exit(125);
+    if (c == '\0') _exit(125);
+    if (n + 1 >= cap) line = grow(line, &cap, 1);
     line[n++] = c;
   }
+  if (n + 1 >= cap) line = grow(line, &cap, 1);
   line[n] = '\0';
 
-  static char *args[MAX_ARGS + 1];
-  int nargs = 0;
+  char **args = NULL;
+  size_t nargs = 0, argcap = 0;
   char *p = line;
   while (strncmp(p, "export ", 7) == 0) {
     p += 7;
@@ -182,15 +201,17 @@ static int init(void) {
   p += 4;
   while (*p == ' ') {
     p++;
-    if (nargs == MAX_ARGS || !word(&p, &args[nargs])) _exit(125);
+    if (nargs + 1 >= argcap) args = grow(args, &argcap, sizeof *args);
+    if (!word(&p, &args[nargs])) _exit(125);
     nargs++;
   }
-  if (*p != '\0') _exit(125);
-  if (nargs == 0) _exit(125);
+  if (*p != '\0' || nargs == 0) _exit(125);
   args[nargs] = NULL;
   execvp(args[0], args);
-  int code = errno == ENOENT ? 127 : 126;
-  dprintf(2, "sandpit: %s: %s\n", args[0], strerror(errno));
+  // dash: a name it could not find (or reach) is 127, anything else 126
+  int e = errno;
+  int code = e == ENOENT || e == ENOTDIR || e == ELOOP || e == ENAMETOOLONG ? 127 : 126;
+  dprintf(2, "sandpit: %s: %s\n", args[0], strerror(e));
   _exit(code);
 }
 

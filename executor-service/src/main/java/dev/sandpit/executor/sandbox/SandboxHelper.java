@@ -47,11 +47,16 @@ final class SandboxHelper {
     try {
       byte[] source = source();
       String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
+      // root runs it: only a binary that no one but root could have put there, along a path only root controls
+      Path prebuilt = Path.of(PREBUILT, hash, "sandpit-helper");
+      if (rootOnly(prebuilt) && works(prebuilt)) return prebuilt;
+      if (!rootOnly(workRoot)) {
+        log.warn("{} may be changed by others than root: bwrap sandboxes start through the shell and setpriv", workRoot);
+        return null;
+      }
       Path dir = workRoot.resolve("helper").resolve(hash);
       Path bin = dir.resolve("sandpit-helper");
-      if (Files.isExecutable(bin) && works(bin)) return bin;
-      Path prebuilt = Path.of(PREBUILT, hash, "sandpit-helper");
-      if (Files.isExecutable(prebuilt) && works(prebuilt)) return prebuilt;
+      if (rootOnly(bin) && works(bin)) return bin;
       Path cc = COMPILERS.stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
       if (cc == null) {
         log.info("no C compiler: bwrap sandboxes start through the shell and setpriv");
@@ -59,8 +64,13 @@ final class SandboxHelper {
       }
       mkdirs(workRoot.resolve("helper"));
       mkdirs(dir);
+      if (!rootOnly(dir)) {
+        log.warn("{} is not root's alone: bwrap sandboxes start through the shell and setpriv", dir);
+        return null;
+      }
+      // created new (O_EXCL, random names) in a directory only root writes
       Path src = Files.createTempFile(dir, "src", ".c");
-      Path tmp = dir.resolve("sandpit-helper.tmp" + ProcessHandle.current().pid());
+      Path tmp = Files.createTempFile(dir, "sandpit-helper", ".tmp");
       try {
         Files.write(src, source);
         // static: no dynamic loader or libc relocations at each of its two execs per sandbox
@@ -85,6 +95,30 @@ final class SandboxHelper {
     }
   }
 
+  /**
+   * {@code path} and every directory above it are owned by root (this process), are no symbolic
+   * links, and are writable by no one else (the sticky /tmp is fine: nobody else may rename in it).
+   */
+  static boolean rootOnly(Path path) {
+    try {
+      for (Path p = path.toAbsolutePath(); p != null; p = p.getParent()) {
+        var a = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (a.isSymbolicLink() || !a.owner().getName().equals("root")) return false;
+        var perms = a.permissions();
+        boolean othersWrite = perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+            || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        if (othersWrite && !(a.isDirectory() && sticky(p))) return false;
+      }
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  private static boolean sticky(Path dir) throws IOException {
+    return (((Integer) Files.getAttribute(dir, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)) & 01000) != 0;
+  }
+
   static byte[] source() throws IOException {
     try (InputStream in = SandboxHelper.class.getResourceAsStream(SOURCE)) {
       if (in == null) throw new IOException("resource " + SOURCE + " missing");
@@ -101,30 +135,50 @@ final class SandboxHelper {
   private static boolean compile(Path cc, Path src, Path out, boolean linkStatic) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(cc.toString(), "-O2", "-Wall", "-o", out.toString(), src.toString()));
     if (linkStatic) cmd.add(1, "-static");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(COMPILE_TIMEOUT_S, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      log.warn("compiling the sandbox helper took over {} s", COMPILE_TIMEOUT_S);
+    Path log = Files.createTempFile("sandpit-helper-cc", ".log");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      p.getOutputStream().close();
+      if (!p.waitFor(COMPILE_TIMEOUT_S, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        SandboxHelper.log.warn("compiling the sandbox helper took over {} s", COMPILE_TIMEOUT_S);
+        return false;
+      }
+      if (p.exitValue() == 0) return true;
+      SandboxHelper.log.info("compiling the sandbox helper{} failed: {}", linkStatic ? " statically" : "",
+          Files.readString(log).strip());
       return false;
+    } finally {
+      Files.deleteIfExists(log);
     }
-    if (p.exitValue() == 0) return true;
-    log.info("compiling the sandbox helper{} failed: {}", linkStatic ? " statically" : "", output.strip());
-    return false;
   }
 
-  /** The binary runs and its init execs what a command line names (the init reads and parses, unprivileged work). */
-  private static boolean works(Path bin) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(bin.toString(), "init").redirectErrorStream(true).start();
-    try (var stdin = p.getOutputStream()) {
-      stdin.write(CommandLine.of(List.of("/bin/sh", "-c", "exit 42"), java.util.Map.of()).getBytes(StandardCharsets.UTF_8));
-    }
-    p.getInputStream().readAllBytes();
-    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
+  /**
+   * The binary runs, its init execs what a command line names, and its launcher refuses to start
+   * anything without its cgroups (the check must not drop this process's privileges, so it stops
+   * there); false, not an exception, for anything else.
+   */
+  private static boolean works(Path bin) throws InterruptedException {
+    try {
+      Process init = new ProcessBuilder(bin.toString(), "init").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      try (var stdin = init.getOutputStream()) {
+        stdin.write(CommandLine.of(List.of("/bin/sh", "-c", "exit 42"), java.util.Map.of()).getBytes(StandardCharsets.UTF_8));
+      }
+      ProcessBuilder pb = new ProcessBuilder(bin.toString(), "launch", "65534", "--", "/bin/true").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().clear();
+      Process launch = pb.start();
+      return exit(init) == 42 && exit(launch) == 126;
+    } catch (IOException e) {
+      log.info("the sandbox helper {} does not run: {}", bin, e.toString());
       return false;
     }
-    return p.exitValue() == 42;
+  }
+
+  private static int exit(Process p) throws InterruptedException {
+    if (p.waitFor(10, TimeUnit.SECONDS)) return p.exitValue();
+    p.destroyForcibly();
+    return -1;
   }
 }

@@ -34,6 +34,8 @@ class SandboxHelperIT {
   private static final int UID = 62700;
   private static Path root;
   private static Path helper;
+  private static Path filter;
+  private static CGroup group;
 
   @BeforeAll
   static void build() throws Exception {
@@ -41,10 +43,24 @@ class SandboxHelperIT {
     Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     helper = SandboxHelper.build(root);
     assertNotNull(helper, "the helper builds on this machine (it has a C compiler)");
+    filter = root.resolve("filter.bin");
+    Files.write(filter, new byte[] {1, 2, 3});
+    group = new CGroup(Path.of("/sys/fs/cgroup"), "sandpit/helper-test-" + ProcessHandle.current().pid());
+    group.create(64, 100);
+  }
+
+  /** What the bwrap backend gives the launcher: the slot's cgroups and the filter. */
+  private static Map<String, String> launchEnv() {
+    return Map.of("SANDPIT_CGROUPS", String.join(" ", group.dirs().stream().map(Path::toString).toList()),
+        "SANDPIT_SECCOMP", filter.toString());
   }
 
   @AfterAll
   static void clean() throws Exception {
+    if (group != null) {
+      group.killAll();
+      for (Path d : group.dirs()) Files.deleteIfExists(d);
+    }
     try (var s = Files.walk(root)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
@@ -110,6 +126,27 @@ class SandboxHelperIT {
   }
 
   @Test
+  void initTakesLinesAndArgumentListsAsLongAsTheShellInitDoes() throws Exception {
+    String count = "import sys; print(len(sys.argv) - 1, sum(map(len, sys.argv[1:])))";
+    List<String> many = new ArrayList<>(List.of(PYTHON, "-c", count));
+    for (int i = 0; i < 5000; i++) many.add("a" + i);
+    List<String> big = new ArrayList<>(List.of(PYTHON, "-c", count));
+    for (int i = 0; i < 15; i++) big.add("x".repeat(100_000)); // a line of 1.5 MB
+    for (List<String> argv : List.of(many, big)) {
+      String line = CommandLine.of(argv, Map.of());
+      Ran compiled = helperInit(line);
+      assertEquals(0, compiled.exit(), compiled.stderr());
+      assertEquals(shellInit(line).stdout(), compiled.stdout());
+    }
+    // past the kernel's limit both report exec's E2BIG as 126
+    List<String> tooBig = new ArrayList<>(List.of(PYTHON, "-c", count));
+    for (int i = 0; i < 40; i++) tooBig.add("y".repeat(100_000));
+    String line = CommandLine.of(tooBig, Map.of());
+    assertEquals(126, helperInit(line).exit());
+    assertEquals(126, shellInit(line).exit());
+  }
+
+  @Test
   void initRunsNothingForALineCommandLineDoesNotWrite() throws Exception {
     Path marker = root.resolve("ran");
     String touch = "'/usr/bin/touch' '" + marker + "'";
@@ -148,17 +185,17 @@ class SandboxHelperIT {
     assertEquals(126, helperInit(notExecutable).exit());
     assertEquals(126, shellInit(notExecutable).exit());
     assertEquals(127, helperInit(CommandLine.of(List.of("no-such-command-on-path"), Map.of())).exit());
+    String underAFile = CommandLine.of(List.of("/etc/passwd/x"), Map.of()); // ENOTDIR
+    assertEquals(127, helperInit(underAFile).exit());
+    assertEquals(127, shellInit(underAFile).exit());
   }
 
   @Test
   void launchDropsToTheUidWithNoGroupsCapabilitiesOrNewPrivilegesAndHandsTheFilterAsFd3() throws Exception {
-    Path filter = root.resolve("filter.bin");
-    Files.write(filter, new byte[] {1, 2, 3});
     String show = "import os; st = {l.split(':')[0]: l.split(':')[1].split() for l in open('/proc/self/status')}; "
         + "print(st['Uid'], st['Gid'], st['Groups'], st['CapInh'], st['CapPrm'], st['CapEff'], st['CapBnd'], st['CapAmb'], "
         + "st['NoNewPrivs'], os.readlink('/proc/self/fd/3'))";
-    Ran r = run(List.of(helper.toString(), "launch", Integer.toString(UID), "--", PYTHON, "-c", show),
-        Map.of("SANDPIT_SECCOMP", filter.toString()), "");
+    Ran r = run(List.of(helper.toString(), "launch", Integer.toString(UID), "--", PYTHON, "-c", show), launchEnv(), "");
     assertEquals(0, r.exit(), r.stderr());
     String u = "'" + UID + "'";
     String z = "['0000000000000000']";
@@ -168,22 +205,44 @@ class SandboxHelperIT {
 
   @Test
   void launchJoinsTheCgroupsBeforeItDropsPrivileges() throws Exception {
-    CGroup g = new CGroup(Path.of("/sys/fs/cgroup"), "sandpit/helper-test-" + ProcessHandle.current().pid());
-    g.create(64, 100);
-    try {
-      String show = "print(open('/proc/self/cgroup').read())";
-      Ran r = run(List.of(helper.toString(), "launch", Integer.toString(UID), "--", PYTHON, "-c", show),
-          Map.of("SANDPIT_CGROUPS", String.join(" ", g.dirs().stream().map(Path::toString).toList())), "");
-      assertEquals(0, r.exit(), r.stderr());
-      for (Path d : g.dirs()) {
-        String controller = d.getParent().getFileName().toString();
-        assertTrue(r.stdout().lines().anyMatch(l -> l.contains(controller) && l.endsWith(":/sandpit/" + d.getFileName())),
-            "in " + d + ": " + r.stdout());
-      }
-    } finally {
-      g.killAll();
-      for (Path d : g.dirs()) Files.deleteIfExists(d);
+    Ran r = run(List.of(helper.toString(), "launch", Integer.toString(UID), "--", PYTHON, "-c", "print(open('/proc/self/cgroup').read())"),
+        launchEnv(), "");
+    assertEquals(0, r.exit(), r.stderr());
+    for (Path d : group.dirs()) {
+      String controller = d.getParent().getParent().getFileName().toString();
+      assertTrue(r.stdout().lines().anyMatch(l -> l.contains(controller) && l.endsWith(":/sandpit/" + d.getFileName())),
+          "in " + d + ": " + r.stdout());
     }
+  }
+
+  @Test
+  void aHelperThatAnyoneButRootCouldHavePlacedIsNeverRun() throws Exception {
+    Path marker = root.resolve("planted-ran");
+    String planted = "#!/bin/sh\ntouch " + marker + "\nexit 42\n";
+    String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(SandboxHelper.source())).substring(0, 16);
+
+    // a cached binary that is not root's: rebuilt over, never run
+    Path mine = Files.createTempDirectory(root, "root-owned-");
+    Files.setPosixFilePermissions(mine, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path bin = mine.resolve("helper").resolve(hash).resolve("sandpit-helper");
+    Files.createDirectories(bin.getParent());
+    Files.writeString(bin, planted);
+    Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setOwner(bin, bin.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(Integer.toString(UID)));
+    assertEquals(bin, SandboxHelper.build(mine));
+    assertEquals("root", Files.getOwner(bin).getName());
+    assertFalse(Files.readString(bin, StandardCharsets.ISO_8859_1).startsWith("#!"), "replaced by a build");
+
+    // a work root another user may write: nothing from it is trusted, the shell chain is used
+    Path theirs = Files.createTempDirectory(root, "user-owned-");
+    Path theirBin = theirs.resolve("helper").resolve(hash).resolve("sandpit-helper");
+    Files.createDirectories(theirBin.getParent());
+    Files.writeString(theirBin, planted);
+    Files.setPosixFilePermissions(theirBin, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(Integer.toString(UID)));
+    assertEquals(null, SandboxHelper.build(theirs));
+    assertFalse(Files.exists(marker), "a planted helper ran as root");
   }
 
   @Test
@@ -191,12 +250,22 @@ class SandboxHelperIT {
     Path marker = root.resolve("launched");
     List<String> touch = List.of("/usr/bin/touch", marker.toString());
     record Case(String why, List<String> args, Map<String, String> env) {}
+    String uid = Integer.toString(UID);
+    Map<String, String> ok = launchEnv();
     List<Case> cases = List.of(
-        new Case("uid 0", List.of("0"), Map.of()),
-        new Case("negative uid", List.of("-5"), Map.of()),
-        new Case("not a number", List.of("abc"), Map.of()),
-        new Case("a cgroup that does not exist", List.of(Integer.toString(UID)), Map.of("SANDPIT_CGROUPS", "/sys/fs/cgroup/pids/no-such-group")),
-        new Case("a filter that does not exist", List.of(Integer.toString(UID)), Map.of("SANDPIT_SECCOMP", root.resolve("nothing").toString())));
+        new Case("uid 0", List.of("0"), ok),
+        new Case("negative uid", List.of("-5"), ok),
+        new Case("not a number", List.of("abc"), ok),
+        new Case("a sign", List.of("+" + uid), ok),
+        new Case("a space", List.of(" " + uid), ok),
+        new Case("too many digits", List.of("1" + "0".repeat(12)), ok),
+        new Case("no cgroups", List.of(uid), Map.of("SANDPIT_SECCOMP", filter.toString())),
+        new Case("blank cgroups", List.of(uid), Map.of("SANDPIT_CGROUPS", "  ", "SANDPIT_SECCOMP", filter.toString())),
+        new Case("a cgroup that does not exist", List.of(uid),
+            Map.of("SANDPIT_CGROUPS", "/sys/fs/cgroup/pids/no-such-group", "SANDPIT_SECCOMP", filter.toString())),
+        new Case("no filter", List.of(uid), Map.of("SANDPIT_CGROUPS", ok.get("SANDPIT_CGROUPS"))),
+        new Case("a filter that does not exist", List.of(uid),
+            Map.of("SANDPIT_CGROUPS", ok.get("SANDPIT_CGROUPS"), "SANDPIT_SECCOMP", root.resolve("nothing").toString())));
     for (Case c : cases) {
       List<String> cmd = new ArrayList<>(List.of(helper.toString(), "launch"));
       cmd.addAll(c.args());
@@ -206,7 +275,7 @@ class SandboxHelperIT {
       assertEquals(126, r.exit(), c.why() + ": " + r.stderr());
       assertFalse(Files.exists(marker), "nothing ran for " + c.why());
     }
-    Ran noSeparator = run(List.of(helper.toString(), "launch", Integer.toString(UID), "/usr/bin/touch", marker.toString()), Map.of(), "");
+    Ran noSeparator = run(List.of(helper.toString(), "launch", uid, "/usr/bin/touch", marker.toString()), ok, "");
     assertEquals(126, noSeparator.exit());
     assertFalse(Files.exists(marker));
   }
