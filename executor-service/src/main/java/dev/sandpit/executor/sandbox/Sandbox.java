@@ -44,6 +44,13 @@ public interface Sandbox {
   Set<String> supervisorNames();
 
   static Sandbox create(SandboxConfig config) throws IOException {
+    // root writes the filters, mounts the workspaces and (bwrap) runs the helper from here: a root
+    // that someone else may change would let them change those
+    Files.createDirectories(config.workRoot());
+    if (!HostPaths.rootOnly(config.workRoot())) {
+      throw new IOException(config.workRoot() + " (" + SandboxConfig.ROOT + ") and every directory above it must be root's"
+          + " and writable by no one else");
+    }
     return switch (config.backend()) {
       case "bwrap" -> new BwrapSandbox(config);
       case "firejail" -> new FirejailSandbox(config);

@@ -49,14 +49,14 @@ final class SandboxHelper {
       String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
       // root runs it: only a binary that no one but root could have put there, along a path only root controls
       Path prebuilt = Path.of(PREBUILT, hash, "sandpit-helper");
-      if (rootOnly(prebuilt) && works(prebuilt)) return prebuilt;
-      if (!rootOnly(workRoot)) {
+      if (HostPaths.rootOnly(prebuilt) && works(prebuilt)) return prebuilt;
+      if (!HostPaths.rootOnly(workRoot)) {
         log.warn("{} may be changed by others than root: bwrap sandboxes start through the shell and setpriv", workRoot);
         return null;
       }
       Path dir = workRoot.resolve("helper").resolve(hash);
       Path bin = dir.resolve("sandpit-helper");
-      if (rootOnly(bin) && works(bin)) return bin;
+      if (HostPaths.rootOnly(bin) && works(bin)) return bin;
       Path cc = COMPILERS.stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
       if (cc == null) {
         log.info("no C compiler: bwrap sandboxes start through the shell and setpriv");
@@ -64,7 +64,7 @@ final class SandboxHelper {
       }
       mkdirs(workRoot.resolve("helper"));
       mkdirs(dir);
-      if (!rootOnly(dir)) {
+      if (!HostPaths.rootOnly(dir)) {
         log.warn("{} is not root's alone: bwrap sandboxes start through the shell and setpriv", dir);
         return null;
       }
@@ -93,30 +93,6 @@ final class SandboxHelper {
       Thread.currentThread().interrupt();
       return null;
     }
-  }
-
-  /**
-   * {@code path} and every directory above it are owned by root (this process), are no symbolic
-   * links, and are writable by no one else (the sticky /tmp is fine: nobody else may rename in it).
-   */
-  static boolean rootOnly(Path path) {
-    try {
-      for (Path p = path.toAbsolutePath(); p != null; p = p.getParent()) {
-        var a = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        if (a.isSymbolicLink() || !a.owner().getName().equals("root")) return false;
-        var perms = a.permissions();
-        boolean othersWrite = perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
-            || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
-        if (othersWrite && !(a.isDirectory() && sticky(p))) return false;
-      }
-      return true;
-    } catch (IOException | UnsupportedOperationException e) {
-      return false;
-    }
-  }
-
-  private static boolean sticky(Path dir) throws IOException {
-    return (((Integer) Files.getAttribute(dir, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)) & 01000) != 0;
   }
 
   static byte[] source() throws IOException {

@@ -246,6 +246,19 @@ class SandboxHelperIT {
   }
 
   @Test
+  void aSandboxRootThatOthersMayChangeIsRefusedAtStart() throws Exception {
+    Path open = Files.createTempDirectory(root, "open-");
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path under = open.resolve("sandbox");
+    for (String backend : List.of("bwrap", "firejail")) {
+      SandboxConfig c = new SandboxConfig(backend, under, UID, 4, 16, 64, 100, Path.of("/sys/fs/cgroup"), false, true);
+      java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> Sandbox.create(c));
+      assertTrue(e.getMessage().contains(SandboxConfig.ROOT), e.getMessage());
+    }
+    assertFalse(Files.exists(under.resolve("seccomp.bpf")), "no filter written where others could swap it");
+  }
+
+  @Test
   void launchRunsNothingWhenItCannotDoAllOfItsWork() throws Exception {
     Path marker = root.resolve("launched");
     List<String> touch = List.of("/usr/bin/touch", marker.toString());
