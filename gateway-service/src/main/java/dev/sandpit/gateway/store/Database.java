@@ -246,23 +246,28 @@ abstract class Database implements AutoCloseable {
     }
 
     /**
-     * Below this many bytes a needle is matched with {@code LIKE '%…%'}, from this many with
-     * {@code strpos}. Measured over the benchmark's heavy user (6,000 texts, 6.3 MB, PostgreSQL 15,
-     * median of 5): strpos's Boyer-Moore-Horspool skips more the longer the needle (2 bytes 20.6 ms,
-     * 5: 14.0, 8: 10.8, 12: 11.5), LIKE compares byte by byte from each occurrence of the first
-     * character (2 bytes 7.6–18.4 ms, 5: 8.6–17.8, 8: 16.9, 12: 20.3) and wins below 6.
+     * Which matcher reads the texts for a needle, by what it costs over the benchmark's heavy user
+     * (6,000 texts, 6.3 MB, PostgreSQL 15, medians of 3–5). LIKE compares from every occurrence of
+     * the needle's first character: fast when that character is rare in text ("zq" 8.8 ms, "qzz"
+     * 10.9, "k que" 9.9, "quick" 8.6), slow when it is common ("ab" 18.4, "esz" 21.4, "sortx" 17.8,
+     * "sort merge" 16.1). strpos (Boyer-Moore-Horspool) skips more the longer the needle, whatever
+     * its characters ("zq" 18.6, "esz" 15.3, "k que" 12.9, "sortx" 14.0, 8 bytes 10.8, "sort merge"
+     * 10.7). So: LIKE for 1–2 bytes (never slower there) and for needles under 8 bytes that start
+     * with a character text has few of; strpos for the rest.
      */
-    static final int STRPOS_FROM_BYTES = 6;
-
     @Override
     String contains(String column, String folded, List<Object> args) {
-      if (folded.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= STRPOS_FROM_BYTES) {
-        args.add(folded);
-        return "strpos(" + column + ", ?) > 0";
+      int bytes = folded.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes <= 2 || (bytes < 8 && COMMON_IN_TEXT.indexOf(folded.charAt(0)) < 0)) {
+        args.add("%" + likeEscaped(folded) + "%");
+        return column + " LIKE ? ESCAPE '!'";
       }
-      args.add("%" + likeEscaped(folded) + "%");
-      return column + " LIKE ? ESCAPE '!'";
+      args.add(folded);
+      return "strpos(" + column + ", ?) > 0";
     }
+
+    /** Characters frequent in source code and prose (each over ~1% of a typical text's bytes). */
+    static final String COMMON_IN_TEXT = " \n\tetaoinsrhldcumpfgybw0123456789.,;:()=_-\"'/";
 
     /** {@code s} with LIKE's wildcards and the escape character {@code !} escaped. */
     static String likeEscaped(String s) {

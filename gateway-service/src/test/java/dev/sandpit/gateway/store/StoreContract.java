@@ -447,7 +447,7 @@ abstract class StoreContract {
         "\"hi\"", "say \"hi\"", "\"\"\"", "\"", "100%", "%", "0% o", "a_b", "_", "x*y", "*", "(a OR b)", "a OR b", "OR",
         "col:val", "^start", "NEAR(a b)", "-neg", "C:\\path", "\\", "'quote'", "'", "{}", "';--",
         // PostgreSQL's LIKE escape character, alone and next to the wildcards it escapes
-        "!", "!!", "a!b", "w!", "%_", "0%_o", "!%",
+        "!", "!!", "a!b", "w!", "%_", "0%_o", "!%", "!! a", "%_of", "!b", "k!",
         // whitespace, line breaks, non-ASCII and case folding
         "   ", "  three", "e1\nli", "\ttab", "ünïcode", "ÜNÏCODE STRASSE", "straße", "İstanbul", "i̇stanbul", "日本語", "本語",
         "😀x", "σίσυφος", "ΣΊΣΥΦΟΣ", "ǆ", "ﬁle", "file", "no such thing anywhere");
