@@ -70,8 +70,4 @@ public record SandboxConfig(
   public SandboxConfig withCpuPercent(int percent) {
     return new SandboxConfig(backend, workRoot, uidBase, uidCount, workspaceMb, pidsMax, percent, cgroupRoot, warm, helper);
   }
-
-  public SandboxConfig withHelper(boolean h) {
-    return new SandboxConfig(backend, workRoot, uidBase, uidCount, workspaceMb, pidsMax, cpuPercent, cgroupRoot, warm, h);
-  }
 }

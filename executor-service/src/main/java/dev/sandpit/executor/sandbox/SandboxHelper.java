@@ -46,7 +46,7 @@ final class SandboxHelper {
   static Path build(Path workRoot) {
     try {
       byte[] source = source();
-      String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
+      String hash = hash(source);
       // root runs it: only a binary that no one but root could have put there, along a path only root controls
       Path prebuilt = Path.of(PREBUILT, hash, "sandpit-helper");
       if (HostPaths.rootOnly(prebuilt) && works(prebuilt)) return prebuilt;
@@ -95,6 +95,11 @@ final class SandboxHelper {
     }
   }
 
+  /** The directory name of a helper built from {@code source}: the first 16 hex digits of its SHA-256 (the Dockerfiles' too). */
+  static String hash(byte[] source) throws NoSuchAlgorithmException {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
+  }
+
   static byte[] source() throws IOException {
     try (InputStream in = SandboxHelper.class.getResourceAsStream(SOURCE)) {
       if (in == null) throw new IOException("resource " + SOURCE + " missing");
@@ -111,21 +116,20 @@ final class SandboxHelper {
   private static boolean compile(Path cc, Path src, Path out, boolean linkStatic) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(cc.toString(), "-O2", "-Wall", "-o", out.toString(), src.toString()));
     if (linkStatic) cmd.add(1, "-static");
-    Path log = Files.createTempFile("sandpit-helper-cc", ".log");
+    Path output = Files.createTempFile("sandpit-helper-cc", ".log");
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
       p.getOutputStream().close();
       if (!p.waitFor(COMPILE_TIMEOUT_S, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        SandboxHelper.log.warn("compiling the sandbox helper took over {} s", COMPILE_TIMEOUT_S);
+        log.warn("compiling the sandbox helper took over {} s", COMPILE_TIMEOUT_S);
         return false;
       }
       if (p.exitValue() == 0) return true;
-      SandboxHelper.log.info("compiling the sandbox helper{} failed: {}", linkStatic ? " statically" : "",
-          Files.readString(log).strip());
+      log.info("compiling the sandbox helper{} failed: {}", linkStatic ? " statically" : "", Files.readString(output).strip());
       return false;
     } finally {
-      Files.deleteIfExists(log);
+      Files.deleteIfExists(output);
     }
   }
 

@@ -219,16 +219,10 @@ class SandboxHelperIT {
   void aHelperThatAnyoneButRootCouldHavePlacedIsNeverRun() throws Exception {
     Path marker = root.resolve("planted-ran");
     String planted = "#!/bin/sh\ntouch " + marker + "\nexit 42\n";
-    String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-        .digest(SandboxHelper.source())).substring(0, 16);
-
     // a cached binary that is not root's: rebuilt over, never run
     Path mine = Files.createTempDirectory(root, "root-owned-");
     Files.setPosixFilePermissions(mine, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path bin = mine.resolve("helper").resolve(hash).resolve("sandpit-helper");
-    Files.createDirectories(bin.getParent());
-    Files.writeString(bin, planted);
-    Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path bin = plant(mine, planted, "rwxrwxrwx");
     Files.setOwner(bin, bin.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(Integer.toString(UID)));
     assertEquals(bin, SandboxHelper.build(mine));
     assertEquals("root", Files.getOwner(bin).getName());
@@ -236,13 +230,19 @@ class SandboxHelperIT {
 
     // a work root another user may write: nothing from it is trusted, the shell chain is used
     Path theirs = Files.createTempDirectory(root, "user-owned-");
-    Path theirBin = theirs.resolve("helper").resolve(hash).resolve("sandpit-helper");
-    Files.createDirectories(theirBin.getParent());
-    Files.writeString(theirBin, planted);
-    Files.setPosixFilePermissions(theirBin, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    plant(theirs, planted, "rwxr-xr-x");
     Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(Integer.toString(UID)));
     assertEquals(null, SandboxHelper.build(theirs));
     assertFalse(Files.exists(marker), "a planted helper ran as root");
+  }
+
+  /** {@code script} where the worker looks for its cached helper under {@code workRoot}. */
+  private static Path plant(Path workRoot, String script, String perms) throws Exception {
+    Path bin = workRoot.resolve("helper").resolve(SandboxHelper.hash(SandboxHelper.source())).resolve("sandpit-helper");
+    Files.createDirectories(bin.getParent());
+    Files.writeString(bin, script);
+    Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString(perms));
+    return bin;
   }
 
   @Test

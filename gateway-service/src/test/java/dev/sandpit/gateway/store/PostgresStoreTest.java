@@ -77,13 +77,6 @@ class PostgresStoreTest extends StoreContract {
     }
   }
 
-  private static long count(Statement st, String sql) throws SQLException {
-    try (ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
   @Test
   void theSearchAsksTheTrigramIndexForQsLongestWord() throws Exception {
     assertEquals("return", Database.Postgres.anchor("return value"));

@@ -57,13 +57,6 @@ class SqliteStoreTest extends StoreContract {
     }
   }
 
-  private static long count(Statement st, String sql) throws SQLException {
-    try (ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
   @Test
   void theSearchIndexHoldsExactlyTheTextFilesAfterEveryKindOfChange() throws Exception {
     StoreConfig fresh = freshConfig();

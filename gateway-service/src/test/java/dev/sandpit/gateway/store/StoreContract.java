@@ -57,6 +57,14 @@ abstract class StoreContract {
   /** A plain JDBC connection to the database of {@code config}, for looking behind the store. */
   protected abstract Connection raw(StoreConfig config) throws SQLException;
 
+  /** The one number {@code sql} selects. */
+  protected static long count(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   protected abstract String expectedDialect();
 
   protected final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
@@ -116,9 +124,8 @@ abstract class StoreContract {
   }
 
   private long count(String sql) throws SQLException {
-    try (Connection c = raw(config()); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = raw(config()); Statement st = c.createStatement()) {
+      return count(st, sql);
     }
   }
 
