@@ -84,6 +84,9 @@ abstract class Database implements AutoCloseable {
   /** Files the trigram index may report before {@link #indexHits} gives up: what that costs stays well under a scan of a heavy user's files. */
   abstract int maxIndexHits();
 
+  /** The aggregate of {@code column} over a group's rows joined by {@link JdbcStore#SEARCH_TEXT_SEPARATOR} (NULL for none). */
+  abstract String searchTextAgg(String column);
+
   /** A condition true when {@code column} is one of the ids of the one parameter bound to {@link #idsArg}. */
   abstract String inIds(String column);
 
@@ -104,14 +107,17 @@ abstract class Database implements AutoCloseable {
   /**
    * Flyway over {@code classpath:db/migration/common} (both databases) and
    * {@code classpath:db/migration/<dialect>} (what only one of them has: the search index);
-   * version numbers are unique across both. {@code bytesType} fills the {@code bytes} placeholder.
+   * version numbers are unique across both. Placeholders: {@code bytes} (the byte-string type),
+   * {@code searchTextAgg} and {@code searchTextMaxBytes} (how {@link JdbcStore} fills
+   * {@code sessions.search_text}).
    */
-  static void migrate(DataSource ds, String dialect, String bytesType) {
+  void migrate(DataSource ds, String bytesType) {
     try {
       Flyway.configure(Database.class.getClassLoader())
           .dataSource(ds)
-          .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-          .placeholders(Map.of("bytes", bytesType))
+          .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect())
+          .placeholders(Map.of("bytes", bytesType, "searchTextAgg", searchTextAgg("f.text_lc"),
+              "searchTextMaxBytes", Long.toString(JdbcStore.SEARCH_TEXT_MAX_BYTES)))
           // a DATABASE_URL whose schema already holds other tables (but not ours): start from version 0
           .baselineOnMigrate(true)
           .baselineVersion("0")
@@ -221,7 +227,7 @@ abstract class Database implements AutoCloseable {
         throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot connect to the database", e);
       }
       try {
-        migrate(pool, dialect(), "BYTEA");
+        migrate(pool, "BYTEA");
         trigramIndex = read(c -> !strings(c, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?",
             TRIGRAM_INDEX).isEmpty());
       } catch (RuntimeException e) {
@@ -246,19 +252,19 @@ abstract class Database implements AutoCloseable {
     }
 
     /**
-     * Which matcher reads the texts for a needle, by what it costs over the benchmark's heavy user
-     * (6,000 texts, 6.3 MB, PostgreSQL 15, medians of 3–5). LIKE compares from every occurrence of
-     * the needle's first character: fast when that character is rare in text ("zq" 8.8 ms, "qzz"
-     * 10.9, "k que" 9.9, "quick" 8.6), slow when it is common ("ab" 18.4, "esz" 21.4, "sortx" 17.8,
-     * "sort merge" 16.1). strpos (Boyer-Moore-Horspool) skips more the longer the needle, whatever
-     * its characters ("zq" 18.6, "esz" 15.3, "k que" 12.9, "sortx" 14.0, 8 bytes 10.8, "sort merge"
-     * 10.7). So: LIKE for 1–2 bytes (never slower there) and for needles under 8 bytes that start
-     * with a character text has few of; strpos for the rest.
+     * Which matcher reads the texts for a needle, by what it costs over the benchmark's heavy user's
+     * {@code search_text} (2,000 sessions, 6.3 MB, PostgreSQL 15, medians of 11 in psql). LIKE
+     * steps through every byte and compares from each occurrence of the needle's first character;
+     * strpos (Boyer-Moore-Horspool) skips more the longer the needle. 2 bytes: LIKE "zq" 10.0 ms,
+     * "xq" 11.4, strpos 14.3, 15.7. From 3 bytes strpos is as fast or faster whatever the first
+     * character: "qzz" 10.5 / LIKE 10.0, "zzz" 10.6 / 15.0, "k que" 10.1 / 15.2, "esz" 11.7 / 26.2,
+     * "jsonx" 7.3 / 16.2, "sort merge" 7.1 / 19.4. (Over files.text_lc, one call per file, a first
+     * version also took LIKE for short needles starting with a rare character; with one text per
+     * session that no longer paid.)
      */
     @Override
     String contains(String column, String folded, List<Object> args) {
-      int bytes = folded.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-      if (bytes <= 2 || (bytes < 8 && COMMON_IN_TEXT.indexOf(folded.charAt(0)) < 0)) {
+      if (folded.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 2) {
         args.add("%" + likeEscaped(folded) + "%");
         return column + " LIKE ? ESCAPE '!'";
       }
@@ -266,8 +272,10 @@ abstract class Database implements AutoCloseable {
       return "strpos(" + column + ", ?) > 0";
     }
 
-    /** Characters frequent in source code and prose (each over ~1% of a typical text's bytes). */
-    static final String COMMON_IN_TEXT = " \n\tetaoinsrhldcumpfgybw0123456789.,;:()=_-\"'/";
+    @Override
+    String searchTextAgg(String column) {
+      return "string_agg(" + column + ", chr(65535))";
+    }
 
     /** {@code s} with LIKE's wildcards and the escape character {@code !} escaped. */
     static String likeEscaped(String s) {
@@ -457,12 +465,12 @@ abstract class Database implements AutoCloseable {
     }
 
     private HikariDataSource migrateInMemory() {
-      migrate(new SingleConnection(writer), dialect(), "BLOB");
+      migrate(new SingleConnection(writer), "BLOB");
       return null;
     }
 
     private HikariDataSource migrateAndOpenReaders(StoreConfig config) {
-      migrate(dataSource(config(false)), dialect(), "BLOB");
+      migrate(dataSource(config(false)), "BLOB");
       try {
         exec(writer, "PRAGMA optimize=0x10002"); // what SQLite advises on opening a long-lived connection: planner statistics
         forgetSearchIndexStatistics(writer);
@@ -549,6 +557,11 @@ abstract class Database implements AutoCloseable {
     @Override
     String shareClause() {
       return "";
+    }
+
+    @Override
+    String searchTextAgg(String column) {
+      return "group_concat(" + column + ", char(65535))";
     }
 
     /** instr: SQLite's LIKE folds ASCII case (the texts are folded already) and measured slower. */

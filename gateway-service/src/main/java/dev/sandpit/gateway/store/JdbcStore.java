@@ -50,6 +50,20 @@ final class JdbcStore implements Store {
   public static final int MAX_ID_CHARS = 128;
   /** The transcript cap used when the configuration gives none. */
   public static final long DEFAULT_TRANSCRIPT_CAP_BYTES = 1 << 20;
+  /**
+   * A session of at most this many bytes of files keeps its folded texts in one column,
+   * {@code sessions.search_text} (migration V4), rewritten with every change to its files: the
+   * scan of the q search then reads one value per session instead of probing the files of each
+   * (on PostgreSQL that probe, not the matching, was most of a heavy user's search). Larger
+   * sessions are searched file by file; this bounds what one file write rewrites. The migration
+   * that fills the column for existing sessions gets the same number (placeholder).
+   */
+  static final long SEARCH_TEXT_MAX_BYTES = 32 * 1024;
+  /**
+   * Between two texts in {@code search_text}: a noncharacter, so that a q without it cannot match
+   * across two files (a q with it is searched file by file). Texts may hold it; that is harmless.
+   */
+  static final char SEARCH_TEXT_SEPARATOR = '\uFFFF';
 
   private static final String SESSION_COLS = "s.id AS id, s.owner_id AS owner_id, s.name AS name, s.language AS language, "
       + "s.created_at AS created_at, s.updated_at AS updated_at, s.version AS version";
@@ -205,6 +219,7 @@ final class JdbcStore implements Store {
           ps.executeBatch();
         }
       }
+      update(c, searchTextUpdate() + " WHERE id = ?", id);
       return new Session(id, ownerId, name, language, now, now, 1);
     });
   }
@@ -322,8 +337,10 @@ final class JdbcStore implements Store {
     }
     // one session at a time: "LIMIT 1 OFFSET 0" keeps PostgreSQL from turning the EXISTS into a
     // hashed scan of every file of every user
-    return "(" + name + " OR EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.contains("f.text_lc", pattern, args)
-        + " LIMIT 1 OFFSET 0))";
+    String files = "EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.contains("f.text_lc", pattern, args) + " LIMIT 1 OFFSET 0)";
+    // a q holding the separator could match across two files' texts in search_text
+    if (pattern.indexOf(SEARCH_TEXT_SEPARATOR) >= 0) return "(" + name + " OR " + files + ")";
+    return "(" + name + " OR CASE WHEN s.search_text IS NULL THEN " + files + " ELSE " + db.contains("s.search_text", pattern, args) + " END)";
   }
 
   private static long ownedBytes(Connection c, String userId) throws SQLException {
@@ -370,11 +387,29 @@ final class JdbcStore implements Store {
     return new Locked(owner, userBytes, sessionBytes);
   }
 
-  /** A change to the session's files: the session's version, updated_at and byte count; the owner's byte count. */
-  private static void touch(Connection c, Locked l, String sessionId, long delta, long now) throws SQLException {
-    update(c, "UPDATE sessions SET bytes = bytes + ?, version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END "
-        + "WHERE id = ?", delta, now, now, sessionId);
+  /**
+   * A change to the session's files: the session's version, updated_at, byte count and search text
+   * (in the same row version); the owner's byte count.
+   */
+  private void touch(Connection c, Locked l, String sessionId, long delta, long now) throws SQLException {
+    update(c, "UPDATE sessions SET bytes = bytes + ?, version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END, "
+        + "search_text = " + searchText("bytes + ?") + " WHERE id = ?", delta, now, now, delta, sessionId);
     if (delta != 0) update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", delta, l.ownerId);
+  }
+
+  /** Sets {@code sessions.search_text} from the rows' files (a WHERE may follow). */
+  String searchTextUpdate() {
+    return "UPDATE sessions SET search_text = " + searchText("bytes");
+  }
+
+  /**
+   * The value of {@code sessions.search_text} for the row being updated, whose byte count (after the
+   * update) is {@code bytes}: its files' folded texts joined by {@link #SEARCH_TEXT_SEPARATOR}, or
+   * NULL above {@link #SEARCH_TEXT_MAX_BYTES}.
+   */
+  private String searchText(String bytes) {
+    return "CASE WHEN " + bytes + " <= " + SEARCH_TEXT_MAX_BYTES + " THEN COALESCE((SELECT " + db.searchTextAgg("f.text_lc")
+        + " FROM files f WHERE f.session_id = sessions.id AND f.text_lc IS NOT NULL), '') END";
   }
 
   // ---------------------------------------------------------------------------------------------

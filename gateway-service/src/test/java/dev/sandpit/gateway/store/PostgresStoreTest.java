@@ -78,6 +78,33 @@ class PostgresStoreTest extends StoreContract {
   }
 
   @Test
+  void aSmallSessionsSearchTextStaysInItsRowUncompressed() throws Exception {
+    StoreConfig own = newSchema(); // its sessions' TOAST table holds only what this test puts there
+    Store s = open(own);
+    User u = s.createUser("inrow", null, true);
+    String text = "uncompressed search text ".repeat(200); // 5,000 bytes: past the default ~2 kB, within a page
+    Session small = s.createSession(u.id(), "In row", "python", List.of(new FileWrite("f.txt", text.getBytes(StandardCharsets.UTF_8), false)));
+    try (Connection c = raw(own); Statement st = c.createStatement()) {
+      assertEquals(1, count(st, "SELECT COUNT(*) FROM pg_attribute WHERE attrelid = 'sessions'::regclass AND attname = 'search_text' AND attstorage = 'e'"));
+      assertEquals(1, count(st, "SELECT COUNT(*) FROM pg_class WHERE oid = 'sessions'::regclass AND 'toast_tuple_target=8160' = ANY(reloptions)"));
+      assertEquals(1, count(st, "SELECT COUNT(*) FROM sessions WHERE id = '" + small.id() + "' AND pg_column_compression(search_text) IS NULL "
+          + "AND octet_length(search_text) = " + text.length()));
+      String toast;
+      try (ResultSet rs = st.executeQuery("SELECT reltoastrelid::regclass FROM pg_class WHERE oid = 'sessions'::regclass")) {
+        assertTrue(rs.next());
+        toast = rs.getString(1);
+      }
+      assertEquals(0, count(st, "SELECT COUNT(*) FROM " + toast), "nothing of it moved out of the row");
+      // a text that cannot fit a page goes out of the row, still uncompressed
+      s.writeFile(small.id(), "g.txt", ("x" + text + text).getBytes(StandardCharsets.UTF_8), false, null, FileLimits.NONE);
+      assertTrue(count(st, "SELECT COUNT(*) FROM " + toast) > 0, "a 15 kB text is stored out of the row");
+      assertEquals(1, count(st, "SELECT COUNT(*) FROM sessions WHERE pg_column_compression(search_text) IS NULL AND octet_length(search_text) > 15000"));
+    }
+    assertEquals(1, s.listSessions(u.id(), "xuncompressed", null, 0, 10).total());
+    s.close();
+  }
+
+  @Test
   void theSearchAsksTheTrigramIndexForQsLongestWord() throws Exception {
     assertEquals("return", Database.Postgres.anchor("return value"));
     assertEquals("quicksort", Database.Postgres.anchor("def quicksort(xs)"));
@@ -136,7 +163,7 @@ class PostgresStoreTest extends StoreContract {
       try (Connection c = PostgresHarness.connect(server, url); Statement st = c.createStatement()) {
         assertEquals(0, count(st, "SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'"));
         assertEquals(0, count(st, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'files_text_trgm'"));
-        assertEquals(3, count(st, "SELECT COUNT(*) FROM app.flyway_schema_history WHERE success"));
+        assertEquals(6, count(st, "SELECT COUNT(*) FROM app.flyway_schema_history WHERE success"));
       }
       s.close();
     } finally {

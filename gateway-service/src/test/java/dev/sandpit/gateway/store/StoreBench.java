@@ -115,6 +115,7 @@ public class StoreBench {
       // what the store keeps for every write: a user's bytes are the sum of their sessions' (quota, and the search's choice)
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE users SET bytes = (SELECT COALESCE(SUM(s.bytes), 0) FROM sessions s WHERE s.owner_id = users.id)");
+        st.execute(((JdbcStore) store).searchTextUpdate()); // and each small session's texts in one column
       }
       c.commit();
       c.setAutoCommit(true);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -528,6 +529,78 @@ abstract class StoreContract {
     assertEquals(Set.of(), find.apply("renamed"));
   }
 
+  /** The session's search_text as its parts (sorted: the order of the files is not kept), or null when it has none. */
+  private List<String> searchTextParts(StoreConfig config, String sessionId) throws SQLException {
+    try (Connection c = raw(config); PreparedStatement ps = c.prepareStatement("SELECT search_text FROM sessions WHERE id = ?")) {
+      ps.setString(1, sessionId);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next(), "session " + sessionId);
+        String t = rs.getString(1);
+        if (t == null) return null;
+        if (t.isEmpty()) return List.of();
+        List<String> parts = new ArrayList<>(List.of(t.split(String.valueOf(JdbcStore.SEARCH_TEXT_SEPARATOR), -1)));
+        java.util.Collections.sort(parts);
+        return parts;
+      }
+    }
+  }
+
+  @Test
+  void aSmallSessionKeepsItsFoldedTextsInOneColumnThroughEveryKindOfChange() throws Exception {
+    Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
+    User me = user("texts");
+    Session s = session(me, "Texts", "python", text("a.txt", "Alpha ONE"), text("b.txt", "Beta"),
+        new FileWrite("c.bin", "binary needle".getBytes(UTF_8), true), new FileWrite("d.txt", new byte[] {'x', (byte) 0xff}, false));
+    assertEquals(List.of("alpha one", "beta"), searchTextParts(config(), s.id()), "created: the texts, folded; no binary or undecodable file");
+    Session empty = store.createSession(me.id(), "Empty", "python", List.of());
+    assertEquals(List.of(), searchTextParts(config(), empty.id()), "no files: empty, not NULL (NULL would mean: search file by file)");
+
+    store.writeFile(s.id(), "a.txt", "Alpha TWO".getBytes(UTF_8), false, null, FileLimits.NONE);
+    assertEquals(List.of("alpha two", "beta"), searchTextParts(config(), s.id()), "written");
+    store.writeFile(s.id(), "dir/e.txt", "Gamma".getBytes(UTF_8), false, null, FileLimits.NONE);
+    assertEquals(List.of("alpha two", "beta", "gamma"), searchTextParts(config(), s.id()), "added");
+    store.renameFile(s.id(), "dir", "lib");
+    assertEquals(List.of("alpha two", "beta", "gamma"), searchTextParts(config(), s.id()), "renamed");
+    store.writeFile(s.id(), "b.txt", "now bytes".getBytes(UTF_8), true, null, FileLimits.NONE);
+    assertEquals(List.of("alpha two", "gamma"), searchTextParts(config(), s.id()), "text to binary");
+    assertEquals(1, store.deleteFile(s.id(), "lib"));
+    assertEquals(List.of("alpha two"), searchTextParts(config(), s.id()), "deleted");
+    assertEquals(Set.of(s.id()), found(scan.listSessions(me.id(), "alpha two", null, 0, 10)));
+    assertEquals(Set.of(), found(scan.listSessions(me.id(), "gamma", null, 0, 10)));
+
+    // over SEARCH_TEXT_MAX_BYTES of files: NULL, and the session is searched file by file; back under: kept again
+    byte[] big = ("big needle " + "z".repeat((int) JdbcStore.SEARCH_TEXT_MAX_BYTES)).getBytes(UTF_8);
+    store.writeFile(s.id(), "big.txt", big, false, null, FileLimits.NONE);
+    assertNull(searchTextParts(config(), s.id()), "over the limit");
+    assertEquals(Set.of(s.id()), found(scan.listSessions(me.id(), "big needle", null, 0, 10)));
+    assertEquals(Set.of(s.id()), found(scan.listSessions(me.id(), "alpha two", null, 0, 10)));
+    assertEquals(Set.of(), found(scan.listSessions(me.id(), "needle z!", null, 0, 10)));
+    assertEquals(1, store.deleteFile(s.id(), "big.txt"));
+    assertEquals(List.of("alpha two"), searchTextParts(config(), s.id()), "under the limit again");
+    assertEquals(Set.of(), found(scan.listSessions(me.id(), "big needle", null, 0, 10)));
+  }
+
+  @Test
+  void theSearchNeverMatchesAcrossTwoFilesOfOneSession() throws Exception {
+    Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
+    Store index = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
+    User me = user("seams");
+    char sep = JdbcStore.SEARCH_TEXT_SEPARATOR;
+    Session s = session(me, "Seams", "python", text("a.txt", "endofa"), text("b.txt", "startofb"));
+    // a text may itself hold the separator: found by a q that holds it, searched file by file
+    Session odd = session(me, "Odd", "python", text("o.txt", "left" + sep + "right"));
+    assertEquals(2, searchTextParts(config(), s.id()).size());
+    for (Store st : List.of(scan, index, store)) {
+      for (String q : List.of("ofastart", "astart", "as", "ofbendofa", "bendo", "be", "a" + sep + "s", "b" + sep + "e", String.valueOf(sep))) {
+        Set<String> want = q.equals(String.valueOf(sep)) ? Set.of(odd.id()) : Set.of();
+        assertEquals(want, found(st.listSessions(me.id(), q, null, 0, 10)), "q=" + q.replace(sep, '~'));
+      }
+      assertEquals(Set.of(odd.id()), found(st.listSessions(me.id(), "t" + sep + "r", null, 0, 10)));
+      assertEquals(Set.of(s.id()), found(st.listSessions(me.id(), "ofa", null, 0, 10)));
+      assertEquals(Set.of(s.id()), found(st.listSessions(me.id(), "sta", null, 0, 10)));
+    }
+  }
+
   @Test
   void aDatabaseAtVersion1MigratesForwardWithItsTextsSearchableAndItsBlobsDated() throws Exception {
     StoreConfig fresh = freshConfig();
@@ -554,6 +627,9 @@ abstract class StoreContract {
       assertEquals(List.of("s2"), ids(s.listSessions("u1", "main", null, 0, 10)));
       assertEquals(List.of("s1", "s2"), ids(s.listSessions("u1", "in", null, 0, 10)));
     }
+    // V6 filled search_text for the sessions that were there (the scans above read it)
+    assertEquals(List.of("print(\"migrated needle\")", "x = 1"), searchTextParts(fresh, "s1"));
+    assertEquals(List.of("int main(void) { return 0; }"), searchTextParts(fresh, "s2"));
     // rows written after the migration are searchable too, and the old rows still follow changes
     index.writeFile("s1", "main.py", "print('replaced')".getBytes(UTF_8), false, null, FileLimits.NONE);
     assertEquals(0, index.listSessions("u1", "migrated", null, 0, 10).total());
