@@ -50,20 +50,6 @@ final class JdbcStore implements Store {
   public static final int MAX_ID_CHARS = 128;
   /** The transcript cap used when the configuration gives none. */
   public static final long DEFAULT_TRANSCRIPT_CAP_BYTES = 1 << 20;
-  /**
-   * A session of at most this many bytes of files keeps its folded texts in one column,
-   * {@code sessions.search_text} (migration V4), rewritten with every change to its files: the
-   * scan of the q search then reads one value per session instead of probing the files of each
-   * (on PostgreSQL that probe, not the matching, was most of a heavy user's search). Larger
-   * sessions are searched file by file; this bounds what one file write rewrites. The migration
-   * that fills the column for existing sessions gets the same number (placeholder).
-   */
-  static final long SEARCH_TEXT_MAX_BYTES = 32 * 1024;
-  /**
-   * Between two texts in {@code search_text}: a noncharacter, so that a q without it cannot match
-   * across two files (a q with it is searched file by file). Texts may hold it; that is harmless.
-   */
-  static final char SEARCH_TEXT_SEPARATOR = '\uFFFF';
 
   private static final String SESSION_COLS = "s.id AS id, s.owner_id AS owner_id, s.name AS name, s.language AS language, "
       + "s.created_at AS created_at, s.updated_at AS updated_at, s.version AS version";
@@ -206,8 +192,12 @@ final class JdbcStore implements Store {
         throw new StoreException(QUOTA, "the owner's files would be larger than " + lim.userBytes() + " bytes");
       }
       if (bytes != 0) update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", bytes, ownerId);
-      update(c, "INSERT INTO sessions (id, owner_id, name, name_lc, language, created_at, updated_at, version, bytes) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)", id, ownerId, name, fold(name), language, now, now, bytes);
+      List<String> folded = new ArrayList<>();
+      for (Encoded e : encoded) if (e.text != null) folded.add(fold(e.text));
+      boolean small = bytes <= SearchText.MAX_BYTES;
+      update(c, "INSERT INTO sessions (id, owner_id, name, name_lc, language, created_at, updated_at, version, bytes, search_text, search_grams) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)", id, ownerId, name, fold(name), language, now, now, bytes,
+          small ? SearchText.text(folded) : null, small ? SearchText.grams(folded) : null);
       if (!fs.isEmpty()) {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO files (session_id, path, text, text_lc, data, is_binary, size, version, updated_at) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)")) {
@@ -219,7 +209,6 @@ final class JdbcStore implements Store {
           ps.executeBatch();
         }
       }
-      update(c, searchTextUpdate() + " WHERE id = ?", id);
       return new Session(id, ownerId, name, language, now, now, 1);
     });
   }
@@ -326,7 +315,8 @@ final class JdbcStore implements Store {
    * The q condition on sessions {@code s} (its arguments appended to {@code args}): a session matches
    * when its name or the text of one of its files contains {@code pattern}. The names are checked
    * one by one (short). The texts: the index's {@code hits} when it gave some, else each session's
-   * texts until one matches. Both give the same sessions.
+   * {@link SearchText} (its bitmap first, for a q of 1 or 2 characters), or, for a session too
+   * large to have one, its files until one matches. All give the same sessions.
    */
   private String searchCondition(Connection c, String pattern, List<String> hits, List<Object> args) throws SQLException {
     String name = db.contains("s.name_lc", pattern, args);
@@ -339,8 +329,10 @@ final class JdbcStore implements Store {
     // hashed scan of every file of every user
     String files = "EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.contains("f.text_lc", pattern, args) + " LIMIT 1 OFFSET 0)";
     // a q holding the separator could match across two files' texts in search_text
-    if (pattern.indexOf(SEARCH_TEXT_SEPARATOR) >= 0) return "(" + name + " OR " + files + ")";
-    return "(" + name + " OR CASE WHEN s.search_text IS NULL THEN " + files + " ELSE " + db.contains("s.search_text", pattern, args) + " END)";
+    if (pattern.indexOf(SearchText.SEPARATOR) >= 0) return "(" + name + " OR " + files + ")";
+    String grams = db.hasBits("s.search_grams", SearchText.queryBits(pattern)); // first: a session without q's bit is not read
+    String text = (grams == null ? "" : grams + " AND ") + db.contains("s.search_text", pattern, args);
+    return "(" + name + " OR CASE WHEN s.search_text IS NULL THEN " + files + " ELSE " + text + " END)";
   }
 
   private static long ownedBytes(Connection c, String userId) throws SQLException {
@@ -388,28 +380,20 @@ final class JdbcStore implements Store {
   }
 
   /**
-   * A change to the session's files: the session's version, updated_at, byte count and search text
-   * (in the same row version); the owner's byte count.
+   * A change to the session's files: the session's version, updated_at, byte count and
+   * {@link SearchText} (in one row version); the owner's byte count.
    */
   private void touch(Connection c, Locked l, String sessionId, long delta, long now) throws SQLException {
+    String text = null;
+    byte[] grams = null;
+    if (l.sessionBytes + delta <= SearchText.MAX_BYTES) {
+      List<String> folded = list(c, "SELECT text_lc FROM files WHERE session_id = ? AND text_lc IS NOT NULL", rs -> rs.getString(1), sessionId);
+      text = SearchText.text(folded);
+      grams = SearchText.grams(folded);
+    }
     update(c, "UPDATE sessions SET bytes = bytes + ?, version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END, "
-        + "search_text = " + searchText("bytes + ?") + " WHERE id = ?", delta, now, now, delta, sessionId);
+        + "search_text = ?, search_grams = ? WHERE id = ?", delta, now, now, text, grams, sessionId);
     if (delta != 0) update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", delta, l.ownerId);
-  }
-
-  /** Sets {@code sessions.search_text} from the rows' files (a WHERE may follow). */
-  String searchTextUpdate() {
-    return "UPDATE sessions SET search_text = " + searchText("bytes");
-  }
-
-  /**
-   * The value of {@code sessions.search_text} for the row being updated, whose byte count (after the
-   * update) is {@code bytes}: its files' folded texts joined by {@link #SEARCH_TEXT_SEPARATOR}, or
-   * NULL above {@link #SEARCH_TEXT_MAX_BYTES}.
-   */
-  private String searchText(String bytes) {
-    return "CASE WHEN " + bytes + " <= " + SEARCH_TEXT_MAX_BYTES + " THEN COALESCE((SELECT " + db.searchTextAgg("f.text_lc")
-        + " FROM files f WHERE f.session_id = sessions.id AND f.text_lc IS NOT NULL), '') END";
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -70,13 +70,14 @@ public class StoreBench {
         ps.executeBatch();
       }
       long now = 1_700_000_000_000L;
-      try (PreparedStatement ss = c.prepareStatement("INSERT INTO sessions (id, owner_id, name, language, created_at, updated_at, version, bytes, name_lc) VALUES (?,?,?,?,?,?,1,?,?)");
+      try (PreparedStatement ss = c.prepareStatement("INSERT INTO sessions (id, owner_id, name, language, created_at, updated_at, version, bytes, name_lc, search_text, search_grams) VALUES (?,?,?,?,?,?,1,?,?,?,?)");
            PreparedStatement fs = c.prepareStatement("INSERT INTO files (session_id, path, text, data, is_binary, size, version, updated_at, text_lc) VALUES (?,?,?,NULL,?,?,1,?,?)")) {
         for (int i = 0; i < nSessions; i++) {
           String owner = i < heavySessions ? users.get(0) : users.get(1 + rnd.nextInt(nUsers - 1));
           String id = JdbcStore.newId(); sessions.add(id); ownerOf.put(id, owner);
           long upd = now + rnd.nextInt(100_000_000);
           long bytes = 0;
+          List<String> folded = new ArrayList<>();
           for (int f = 0; f < 3; f++) {
             StringBuilder sb = new StringBuilder();
             int len = 600 + rnd.nextInt(900);
@@ -85,7 +86,11 @@ public class StoreBench {
             fs.setString(1, id); fs.setString(2, "src/file" + f + ".txt"); fs.setString(3, text); fs.setBoolean(4, false);
             fs.setLong(5, text.length()); fs.setLong(6, upd); fs.setString(7, text.toLowerCase()); fs.addBatch();
             bytes += text.length();
+            folded.add(text.toLowerCase());
           }
+          // what the store keeps of every small session for the search (SearchText)
+          ss.setString(9, bytes <= SearchText.MAX_BYTES ? SearchText.text(folded) : null);
+          ss.setBytes(10, bytes <= SearchText.MAX_BYTES ? SearchText.grams(folded) : null);
           String nm = "Project " + WORDS[rnd.nextInt(WORDS.length)] + " " + i; ss.setString(1, id); ss.setString(2, owner); ss.setString(3, nm);
           ss.setString(4, LANGS[rnd.nextInt(LANGS.length)]); ss.setLong(5, upd); ss.setLong(6, upd); ss.setLong(7, bytes); ss.setString(8, nm.toLowerCase()); ss.addBatch();
           if (i % 500 == 499) { ss.executeBatch(); fs.executeBatch(); }
@@ -115,7 +120,6 @@ public class StoreBench {
       // what the store keeps for every write: a user's bytes are the sum of their sessions' (quota, and the search's choice)
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE users SET bytes = (SELECT COALESCE(SUM(s.bytes), 0) FROM sessions s WHERE s.owner_id = users.id)");
-        st.execute(((JdbcStore) store).searchTextUpdate()); // and each small session's texts in one column
       }
       c.commit();
       c.setAutoCommit(true);

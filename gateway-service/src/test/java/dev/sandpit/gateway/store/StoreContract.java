@@ -529,16 +529,25 @@ abstract class StoreContract {
     assertEquals(Set.of(), find.apply("renamed"));
   }
 
-  /** The session's search_text as its parts (sorted: the order of the files is not kept), or null when it has none. */
+  /**
+   * The session's search_text as its parts (sorted: the order of the files is not kept), or null
+   * when it has none; its search_grams are checked to be those of the parts (or null with it).
+   */
   private List<String> searchTextParts(StoreConfig config, String sessionId) throws SQLException {
-    try (Connection c = raw(config); PreparedStatement ps = c.prepareStatement("SELECT search_text FROM sessions WHERE id = ?")) {
+    try (Connection c = raw(config); PreparedStatement ps = c.prepareStatement("SELECT search_text, search_grams FROM sessions WHERE id = ?")) {
       ps.setString(1, sessionId);
       try (ResultSet rs = ps.executeQuery()) {
         assertTrue(rs.next(), "session " + sessionId);
         String t = rs.getString(1);
-        if (t == null) return null;
+        byte[] grams = rs.getBytes(2);
+        if (t == null) {
+          assertNull(grams, "search_grams without search_text");
+          return null;
+        }
+        assertArrayEquals(SearchText.grams(t.isEmpty() ? List.of() : List.of(t.split(String.valueOf(SearchText.SEPARATOR), -1))), grams,
+            "search_grams of " + t);
         if (t.isEmpty()) return List.of();
-        List<String> parts = new ArrayList<>(List.of(t.split(String.valueOf(JdbcStore.SEARCH_TEXT_SEPARATOR), -1)));
+        List<String> parts = new ArrayList<>(List.of(t.split(String.valueOf(SearchText.SEPARATOR), -1)));
         java.util.Collections.sort(parts);
         return parts;
       }
@@ -569,7 +578,7 @@ abstract class StoreContract {
     assertEquals(Set.of(), found(scan.listSessions(me.id(), "gamma", null, 0, 10)));
 
     // over SEARCH_TEXT_MAX_BYTES of files: NULL, and the session is searched file by file; back under: kept again
-    byte[] big = ("big needle " + "z".repeat((int) JdbcStore.SEARCH_TEXT_MAX_BYTES)).getBytes(UTF_8);
+    byte[] big = ("big needle " + "z".repeat((int) SearchText.MAX_BYTES)).getBytes(UTF_8);
     store.writeFile(s.id(), "big.txt", big, false, null, FileLimits.NONE);
     assertNull(searchTextParts(config(), s.id()), "over the limit");
     assertEquals(Set.of(s.id()), found(scan.listSessions(me.id(), "big needle", null, 0, 10)));
@@ -585,7 +594,7 @@ abstract class StoreContract {
     Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
     Store index = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
     User me = user("seams");
-    char sep = JdbcStore.SEARCH_TEXT_SEPARATOR;
+    char sep = SearchText.SEPARATOR;
     Session s = session(me, "Seams", "python", text("a.txt", "endofa"), text("b.txt", "startofb"));
     // a text may itself hold the separator: found by a q that holds it, searched file by file
     Session odd = session(me, "Odd", "python", text("o.txt", "left" + sep + "right"));
