@@ -60,20 +60,28 @@ final class JdbcStore implements Store {
 
   /**
    * When the q search of listSessions asks the trigram index: only for a caller who owns at least
-   * {@code minUserBytes} of files (below that a scan costs about as little: ~3 ns a byte), and only
+   * {@code minUserBytes} of files (below that a scan costs about as little: ~3 ns a byte), only
    * while at most {@code maxHits} files match (-1: the dialect's {@link Database#maxIndexHits}; 0:
-   * never ask). Tests force either way to check that both give the same sessions.
+   * never ask), and for at most {@code indexBudgetNanos} where the dialect can stop it (SQLite; see
+   * {@link Database#indexHits}). Tests force either way to check that both give the same sessions.
    */
-  record SearchTuning(long minUserBytes, int maxHits) {
-    static final SearchTuning DEFAULT = new SearchTuning(1 << 20, -1);
-    static final SearchTuning ALWAYS_INDEX = new SearchTuning(0, Integer.MAX_VALUE - 1);
-    static final SearchTuning ALWAYS_SCAN = new SearchTuning(0, 0);
+  record SearchTuning(long minUserBytes, int maxHits, long indexBudgetNanos) {
+    /** 2 ms: a rare q takes 0.1–0.5 ms through SQLite's index; what runs longer is cheaper scanned. */
+    static final long INDEX_BUDGET_NANOS = 2_000_000;
+    static final SearchTuning DEFAULT = new SearchTuning(1 << 20, -1, INDEX_BUDGET_NANOS);
+    static final SearchTuning ALWAYS_INDEX = new SearchTuning(0, Integer.MAX_VALUE - 1, Long.MAX_VALUE);
+    static final SearchTuning ALWAYS_SCAN = new SearchTuning(0, 0, 0);
   }
 
   private final Database db;
   private final long transcriptCap;
   private final LongSupplier clock;
   private final SearchTuning search;
+
+  /** The database under this store (tests). */
+  Database database() {
+    return db;
+  }
 
   private JdbcStore(Database db, StoreConfig config, LongSupplier clock, SearchTuning search) {
     this.db = db;
@@ -306,7 +314,7 @@ final class JdbcStore implements Store {
   private List<String> indexHits(Connection c, String userId, String pattern) throws SQLException {
     int max = search.maxHits() >= 0 ? search.maxHits() : db.maxIndexHits();
     if (max > 0 && (search.minUserBytes() <= 0 || ownedBytes(c, userId) >= search.minUserBytes())) {
-      return db.indexHits(c, pattern, max);
+      return db.indexHits(c, pattern, max, search.indexBudgetNanos());
     }
     return null;
   }

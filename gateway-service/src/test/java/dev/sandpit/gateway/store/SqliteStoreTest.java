@@ -10,7 +10,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +57,27 @@ class SqliteStoreTest extends StoreContract {
       assertEquals(textFiles, count(st, "SELECT COUNT(*) FROM search_text"));
       st.execute("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 0)"); // throws if the index is damaged
     }
+  }
+
+  @Test
+  void anIndexQuestionOverItsBudgetIsStoppedAndTheScanGivesTheSameSessions() {
+    // no time at all: every question that takes more than a few VM steps is interrupted
+    JdbcStore impatient = (JdbcStore) open(config(), clock::incrementAndGet, new JdbcStore.SearchTuning(0, Integer.MAX_VALUE - 1, 0));
+    Store patient = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
+    User u = store.createUser("budget-" + JdbcStore.newId(), null, true);
+    Set<String> want = new HashSet<>();
+    for (int i = 0; i < 60; i++) {
+      want.add(store.createSession(u.id(), "s" + i, "python", List.of(new FileWrite("f.txt", ("a shared phrase " + i).getBytes(), false))).id());
+    }
+    store.createSession(u.id(), "other", "python", List.of(new FileWrite("f.txt", "a shared word".getBytes(), false)));
+    Database.Sqlite db = (Database.Sqlite) impatient.database();
+    long before = db.indexGaveUp.get();
+    assertEquals(want, found(impatient.listSessions(u.id(), "shared phrase", null, 0, 100)));
+    assertEquals(61, impatient.listSessions(u.id(), "shared", null, 0, 1).total());
+    assertTrue(db.indexGaveUp.get() >= before + 2, "the index was stopped: " + (db.indexGaveUp.get() - before));
+    assertEquals(want, found(patient.listSessions(u.id(), "shared phrase", null, 0, 100)));
+    // the connection is usable after the interruption, and the handler gone: a later question is answered in full
+    assertEquals(want, found(impatient.listSessions(u.id(), "shared phrase", null, 0, 100)));
   }
 
   @Test

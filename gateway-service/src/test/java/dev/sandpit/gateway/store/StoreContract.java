@@ -388,7 +388,7 @@ abstract class StoreContract {
   // ---- search (q) ----
 
   /** The sessions of a page, as a set of ids. */
-  private static Set<String> found(Page<SessionAccess> page) {
+  protected static Set<String> found(Page<SessionAccess> page) {
     return Set.copyOf(ids(page));
   }
 
@@ -412,7 +412,7 @@ abstract class StoreContract {
     Store index = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
     Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
     // the dialect's own limits on the index, for a user of any size (the default asks it only from 1 MiB)
-    Store dialect = open(config(), clock::incrementAndGet, new JdbcStore.SearchTuning(0, -1));
+    Store dialect = open(config(), clock::incrementAndGet, new JdbcStore.SearchTuning(0, -1, JdbcStore.SearchTuning.INDEX_BUDGET_NANOS));
     User me = user("searcher"), other = user("other");
     Map<String, String> names = new LinkedHashMap<>();
     Map<String, List<String>> texts = new LinkedHashMap<>();
@@ -587,6 +587,22 @@ abstract class StoreContract {
     assertEquals(1, store.deleteFile(s.id(), "big.txt"));
     assertEquals(List.of("alpha two"), searchTextParts(config(), s.id()), "under the limit again");
     assertEquals(Set.of(), found(scan.listSessions(me.id(), "big needle", null, 0, 10)));
+  }
+
+  @Test
+  void aVeryLongQIsMatchedAsExactlyAsAShortOne() {
+    Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
+    User me = user("longq");
+    String run = "a".repeat(6_000);
+    Session s = session(me, "Long", "python", text("l.txt", run + "%_!end"));
+    // past what SQLite takes as a LIKE pattern the matcher changes (Database.Sqlite.MAX_LIKE_CHARS); the answer may not
+    for (Store st : List.of(scan, store)) {
+      assertEquals(Set.of(s.id()), found(st.listSessions(me.id(), run.substring(0, 5_500) + "%_!end", null, 0, 10)));
+      assertEquals(Set.of(), found(st.listSessions(me.id(), run.substring(0, 5_500) + "%_?end", null, 0, 10)));
+      assertEquals(Set.of(), found(st.listSessions(me.id(), run.substring(0, 5_500) + "b", null, 0, 10)));
+      assertEquals(Set.of(s.id()), found(st.listSessions(me.id(), "A".repeat(4_999) + "%_!", null, 0, 10)));
+      assertEquals(Set.of(), found(st.listSessions(me.id(), "a".repeat(4_999) + "%x!", null, 0, 10)));
+    }
   }
 
   @Test
