@@ -623,6 +623,8 @@ abstract class Database implements AutoCloseable {
     @Override
     List<String> indexHits(Connection c, String folded, int max, long budgetNanos) throws SQLException {
       if (codePoints(folded) < 3) return null;
+      // FTS5's tokenizer reads U+FFFD, U+FFFE and U+FFFF as one character; the scan does not
+      if (folded.chars().anyMatch(ch -> ch >= 0xFFFD && ch <= 0xFFFF)) return null;
       String phrase = '"' + folded.replace("\"", "\"\"") + '"';
       String sql = "SELECT d.session_id FROM search_text JOIN search_docs d ON d.id = search_text.rowid WHERE search_text MATCH ? LIMIT ?";
       if (budgetNanos == Long.MAX_VALUE) {

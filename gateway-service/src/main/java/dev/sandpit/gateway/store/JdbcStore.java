@@ -203,8 +203,8 @@ final class JdbcStore implements Store {
       List<String> folded = new ArrayList<>();
       for (Encoded e : encoded) if (e.text != null) folded.add(fold(e.text));
       boolean small = bytes <= SearchText.MAX_BYTES;
-      update(c, "INSERT INTO sessions (id, owner_id, name, name_lc, language, created_at, updated_at, version, bytes, search_text, search_grams) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)", id, ownerId, name, fold(name), language, now, now, bytes,
+      update(c, "INSERT INTO sessions (id, owner_id, name, name_lc, language, created_at, updated_at, version, bytes, search_text, search_grams, "
+          + "search_version) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1)", id, ownerId, name, fold(name), language, now, now, bytes,
           small ? SearchText.text(folded) : null, small ? SearchText.grams(folded) : null);
       if (!fs.isEmpty()) {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO files (session_id, path, text, text_lc, data, is_binary, size, version, updated_at) "
@@ -333,14 +333,21 @@ final class JdbcStore implements Store {
       args.add(db.idsArg(c, new java.util.LinkedHashSet<>(hits)));
       return "(" + name + " OR " + db.inIds("s.id") + ")";
     }
-    // one session at a time: "LIMIT 1 OFFSET 0" keeps PostgreSQL from turning the EXISTS into a
-    // hashed scan of every file of every user
-    String files = "EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.contains("f.text_lc", pattern, args) + " LIMIT 1 OFFSET 0)";
     // a q holding the separator could match across two files' texts in search_text
-    if (pattern.indexOf(SearchText.SEPARATOR) >= 0) return "(" + name + " OR " + files + ")";
+    if (pattern.indexOf(SearchText.SEPARATOR) >= 0) return "(" + name + " OR " + filesContain(pattern, args) + ")";
     String grams = db.hasBits("s.search_grams", SearchText.queryBits(pattern)); // first: a session without q's bit is not read
     String text = (grams == null ? "" : grams + " AND ") + db.contains("s.search_text", pattern, args);
-    return "(" + name + " OR CASE WHEN s.search_text IS NULL THEN " + files + " ELSE " + text + " END)";
+    // the copy is used only when it was written for the row's current version: a gateway of an
+    // earlier release changes files without rewriting it, and bumps the version
+    return "(" + name + " OR CASE WHEN s.search_text IS NOT NULL AND s.search_version = s.version THEN " + text
+        + " ELSE " + filesContain(pattern, args) + " END)";
+  }
+
+  /** Session {@code s} has a text file containing {@code pattern} (its argument appended to {@code args}). */
+  private String filesContain(String pattern, List<Object> args) {
+    // one session at a time: "LIMIT 1 OFFSET 0" keeps PostgreSQL from turning the EXISTS into a
+    // hashed scan of every file of every user
+    return "EXISTS (SELECT 1 FROM files f WHERE f.session_id = s.id AND " + db.contains("f.text_lc", pattern, args) + " LIMIT 1 OFFSET 0)";
   }
 
   private static long ownedBytes(Connection c, String userId) throws SQLException {
@@ -356,7 +363,9 @@ final class JdbcStore implements Store {
     long now = now();
     return db.write(c -> {
       int n = update(c, "UPDATE sessions SET name = COALESCE(?, name), name_lc = COALESCE(?, name_lc), language = COALESCE(?, language), "
-          + "version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END WHERE id = ?",
+          + "version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END, "
+          // the search copy stays valid across a change that is not to the files (see SearchText)
+          + "search_version = CASE WHEN search_version = version THEN version + 1 ELSE search_version END WHERE id = ?",
           name, fold(name), language, now, now, sessionId);
       if (n == 0) throw new StoreException(NOT_FOUND, "session not found");
       return one(c, "SELECT " + SESSION_COLS + " FROM sessions s WHERE s.id = ?", JdbcStore::session, sessionId);
@@ -400,7 +409,7 @@ final class JdbcStore implements Store {
       grams = SearchText.grams(folded);
     }
     update(c, "UPDATE sessions SET bytes = bytes + ?, version = version + 1, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END, "
-        + "search_text = ?, search_grams = ? WHERE id = ?", delta, now, now, text, grams, sessionId);
+        + "search_text = ?, search_grams = ?, search_version = version + 1 WHERE id = ?", delta, now, now, text, grams, sessionId);
     if (delta != 0) update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", delta, l.ownerId);
   }
 

@@ -20,8 +20,9 @@ final class V6__search_text_fill extends BaseJavaMigration {
     Connection c = context.getConnection();
     try (PreparedStatement read = c.prepareStatement("SELECT s.id, f.text_lc FROM sessions s LEFT JOIN files f "
             + "ON f.session_id = s.id AND f.text_lc IS NOT NULL WHERE s.bytes <= ? ORDER BY s.id");
-         PreparedStatement write = c.prepareStatement("UPDATE sessions SET search_text = ?, search_grams = ? WHERE id = ?")) {
+         PreparedStatement write = c.prepareStatement("UPDATE sessions SET search_text = ?, search_grams = ?, search_version = version WHERE id = ?")) {
       read.setLong(1, SearchText.MAX_BYTES);
+      read.setFetchSize(1_000); // PostgreSQL streams (in Flyway's transaction) instead of loading every text at once
       try (ResultSet rs = read.executeQuery()) {
         String session = null;
         List<String> folded = new ArrayList<>();

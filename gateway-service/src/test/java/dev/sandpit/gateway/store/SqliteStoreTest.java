@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,20 @@ class SqliteStoreTest extends StoreContract {
     assertEquals(want, found(patient.listSessions(u.id(), "shared phrase", null, 0, 100)));
     // the connection is usable after the interruption, and the handler gone: a later question is answered in full
     assertEquals(want, found(impatient.listSessions(u.id(), "shared phrase", null, 0, 100)));
+  }
+
+  @Test
+  void theIndexIsNotAskedForAQWithACharacterItsTokenizerConfuses() {
+    // FTS5 reads U+FFFD, U+FFFE and U+FFFF as one character: asked, it would find all three
+    Store index = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_INDEX);
+    User u = store.createUser("fffd-" + JdbcStore.newId(), null, true);
+    Map<Character, String> ids = new java.util.LinkedHashMap<>();
+    for (char ch : new char[] {'\uFFFD', '\uFFFE', '\uFFFF'}) {
+      ids.put(ch, store.createSession(u.id(), "s", "python", List.of(new FileWrite("f.txt", ("x" + ch + "y").getBytes(java.nio.charset.StandardCharsets.UTF_8), false))).id());
+    }
+    for (Map.Entry<Character, String> e : ids.entrySet()) {
+      assertEquals(Set.of(e.getValue()), found(index.listSessions(u.id(), "x" + e.getKey() + "y", null, 0, 10)), "U+" + Integer.toHexString(e.getKey()));
+    }
   }
 
   @Test

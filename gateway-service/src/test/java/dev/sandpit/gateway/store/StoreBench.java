@@ -70,7 +70,7 @@ public class StoreBench {
         ps.executeBatch();
       }
       long now = 1_700_000_000_000L;
-      try (PreparedStatement ss = c.prepareStatement("INSERT INTO sessions (id, owner_id, name, language, created_at, updated_at, version, bytes, name_lc, search_text, search_grams) VALUES (?,?,?,?,?,?,1,?,?,?,?)");
+      try (PreparedStatement ss = c.prepareStatement("INSERT INTO sessions (id, owner_id, name, language, created_at, updated_at, version, bytes, name_lc, search_text, search_grams, search_version) VALUES (?,?,?,?,?,?,1,?,?,?,?,1)");
            PreparedStatement fs = c.prepareStatement("INSERT INTO files (session_id, path, text, data, is_binary, size, version, updated_at, text_lc) VALUES (?,?,?,NULL,?,?,1,?,?)")) {
         for (int i = 0; i < nSessions; i++) {
           String owner = i < heavySessions ? users.get(0) : users.get(1 + rnd.nextInt(nUsers - 1));

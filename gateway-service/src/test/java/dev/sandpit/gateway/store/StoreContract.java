@@ -534,7 +534,8 @@ abstract class StoreContract {
    * when it has none; its search_grams are checked to be those of the parts (or null with it).
    */
   private List<String> searchTextParts(StoreConfig config, String sessionId) throws SQLException {
-    try (Connection c = raw(config); PreparedStatement ps = c.prepareStatement("SELECT search_text, search_grams FROM sessions WHERE id = ?")) {
+    try (Connection c = raw(config);
+         PreparedStatement ps = c.prepareStatement("SELECT search_text, search_grams, search_version, version FROM sessions WHERE id = ?")) {
       ps.setString(1, sessionId);
       try (ResultSet rs = ps.executeQuery()) {
         assertTrue(rs.next(), "session " + sessionId);
@@ -544,6 +545,7 @@ abstract class StoreContract {
           assertNull(grams, "search_grams without search_text");
           return null;
         }
+        assertEquals(rs.getLong(4), rs.getLong(3), "search_version is the row's version");
         assertArrayEquals(SearchText.grams(t.isEmpty() ? List.of() : List.of(t.split(String.valueOf(SearchText.SEPARATOR), -1))), grams,
             "search_grams of " + t);
         if (t.isEmpty()) return List.of();
@@ -603,6 +605,28 @@ abstract class StoreContract {
       assertEquals(Set.of(s.id()), found(st.listSessions(me.id(), "A".repeat(4_999) + "%_!", null, 0, 10)));
       assertEquals(Set.of(), found(st.listSessions(me.id(), "a".repeat(4_999) + "%x!", null, 0, 10)));
     }
+  }
+
+  @Test
+  void aFileChangedByAnEarlierReleaseIsFoundThoughItsSearchCopyWasNotRewritten() throws Exception {
+    Store scan = open(config(), clock::incrementAndGet, JdbcStore.SearchTuning.ALWAYS_SCAN);
+    User me = user("rolling");
+    Session s = session(me, "Rolling", "python", text("a.txt", "old needle"));
+    store.updateSession(s.id(), "Rolling upgrade", null); // a change to the row alone keeps the copy in use
+    assertEquals(List.of("old needle"), searchTextParts(config(), s.id()));
+    // what a gateway without search_text does on a write: the file, and the session's version
+    try (Connection c = raw(config()); Statement st = c.createStatement()) {
+      st.execute("UPDATE files SET text = 'new haystack', text_lc = 'new haystack', size = 12 WHERE session_id = '" + s.id() + "'");
+      st.execute("UPDATE sessions SET version = version + 1 WHERE id = '" + s.id() + "'");
+    }
+    assertEquals(Set.of(s.id()), found(scan.listSessions(me.id(), "haystack", null, 0, 10)));
+    assertEquals(Set.of(s.id()), found(scan.listSessions(me.id(), "ha", null, 0, 10)));
+    assertEquals(Set.of(), found(scan.listSessions(me.id(), "needle", null, 0, 10)));
+    assertEquals(Set.of(), found(scan.listSessions(me.id(), "dl", null, 0, 10)));
+    // the next write of this release makes the copy current again
+    store.writeFile(s.id(), "b.txt", "more".getBytes(UTF_8), false, null, FileLimits.NONE);
+    assertEquals(List.of("more", "new haystack"), searchTextParts(config(), s.id()));
+    assertEquals(Set.of(s.id()), found(scan.listSessions(me.id(), "haystack", null, 0, 10)));
   }
 
   @Test
