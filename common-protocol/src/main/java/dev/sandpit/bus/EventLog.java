@@ -53,7 +53,7 @@ public final class EventLog {
 
   /** Build the request that logs {@code event} (whose seq must be null). */
   public static Request append(ServerEvent event, long ttlSeconds) {
-    String json = Codec.encode(event);
+    byte[] json = Codec.encodeBytes(event);
     String type = typeOf(event);
     String id = event.jobId();
     return Request.cmd(Command.EVAL)

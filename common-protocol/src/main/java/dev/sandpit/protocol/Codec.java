@@ -40,7 +40,9 @@ public final class Codec {
 
   private static final ObjectReader CLIENT = MAPPER.readerFor(ClientMessage.class);
   private static final ObjectReader EVENT = MAPPER.readerFor(ServerEvent.class);
-  private static final ObjectWriter EVENT_WRITER = MAPPER.writerFor(ServerEvent.class);
+  // a character outside the BMP as its 4 UTF-8 bytes in the byte generator too (its default is a \\uD83D\\uDE00 pair)
+  private static final ObjectWriter EVENT_WRITER = MAPPER.writerFor(ServerEvent.class)
+      .with(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
   private static final ObjectWriter CLIENT_WRITER = MAPPER.writerFor(ClientMessage.class);
 
   /** Decode a client frame; every failure is a {@link ProtocolException} with a stable code. */
@@ -88,6 +90,18 @@ public final class Codec {
   public static String encode(ServerEvent e) {
     try {
       return EVENT_WRITER.writeValueAsString(e);
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  /**
+   * {@link #encode(ServerEvent)} as UTF-8 bytes, written straight by Jackson's byte generator: no
+   * String in between to build and encode again (the output path's largest cost after decoding).
+   */
+  public static byte[] encodeBytes(ServerEvent e) {
+    try {
+      return EVENT_WRITER.writeValueAsBytes(e);
     } catch (JsonProcessingException ex) {
       throw new IllegalStateException(ex);
     }

@@ -94,4 +94,21 @@ class CodecTest {
         "executor_lost", "internal_error"), java.util.Arrays.stream(RunStatus.values()).map(RunStatus::wire).toList());
     assertTrue(java.util.Arrays.stream(ErrorCode.values()).allMatch(c -> c.closeCode() >= 4000 && c.closeCode() < 5000));
   }
+
+  @Test
+  void anEventEncodedAsBytesIsItsJsonInUtf8WhateverItsText() {
+    String[] texts = {"plain", "é 日本 😀 \u0000 \u001f \" \\ \u2028", "x".repeat(100_000) + "é", "\uFFFD\uFFFF"};
+    for (String t : texts) {
+      ServerEvent e = new ServerEvent.Output(3L, "j1", "stdout", t);
+      byte[] bytes = Codec.encodeBytes(e);
+      // what went to Redis before: the JSON string as UTF-8
+      org.junit.jupiter.api.Assertions.assertArrayEquals(Codec.encode(e).getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes, "text " + t.length());
+      assertEquals(e, Codec.decodeEvent(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    // a lone surrogate (from a client's JSON escape) is escaped, not lost to '?' as the String's UTF-8 had it
+    for (String t : new String[] {"lone \ud800 surrogate", "\udc00 low first", "end \ud83d"}) {
+      ServerEvent e = new ServerEvent.Output(3L, "j1", "stdout", t);
+      assertEquals(e, Codec.decodeEvent(new String(Codec.encodeBytes(e), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+  }
 }
