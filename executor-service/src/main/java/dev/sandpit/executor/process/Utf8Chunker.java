@@ -12,7 +12,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * was 40% of the executor's CPU while a program printed 10 MB (JFR).
  */
 final class Utf8Chunker {
-  private byte[] pending = new byte[0];
+  private static final byte[] NONE = new byte[0];
+  private byte[] pending = NONE;
 
   String decode(byte[] buf, int off, int len, boolean last) {
     byte[] b = buf;
@@ -25,7 +26,7 @@ final class Utf8Chunker {
       n = b.length;
     }
     int keep = last ? n : n - incompleteTail(b, o, n);
-    pending = keep == n ? new byte[0] : java.util.Arrays.copyOfRange(b, o + keep, o + n);
+    pending = keep == n ? NONE : java.util.Arrays.copyOfRange(b, o + keep, o + n);
     return keep == 0 ? "" : new String(b, o, keep, UTF_8);
   }
 

@@ -11,7 +11,7 @@ import io.vertx.core.Vertx;
  */
 public abstract class Periodic {
   protected final Vertx vertx;
-  private final long intervalMs;
+  protected final long intervalMs;
   private long timer = -1;
   private boolean running;
 

@@ -30,7 +30,6 @@ public final class Reaper extends Periodic {
 
   private final Redis redis;
   private final String me;
-  private final long intervalMs;
   private final long timeoutMs;
   private final long eventTtlS;
 
@@ -38,7 +37,6 @@ public final class Reaper extends Periodic {
     super(vertx, intervalMs);
     this.redis = redis;
     this.me = me;
-    this.intervalMs = intervalMs;
     this.timeoutMs = timeoutMs;
     this.eventTtlS = eventTtlS;
   }

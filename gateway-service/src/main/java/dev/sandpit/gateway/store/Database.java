@@ -191,6 +191,12 @@ abstract class Database implements AutoCloseable {
     }
   }
 
+  /** {@code column LIKE '%folded%'} with the wildcards in {@code folded} escaped, its parameter appended to {@code args}. */
+  static String likeContains(String column, String folded, List<Object> args) {
+    args.add("%" + likeEscaped(folded) + "%");
+    return column + " LIKE ? ESCAPE '!'";
+  }
+
   /** {@code s} with LIKE's wildcards and the escape character {@code !} escaped (both dialects: {@code LIKE ? ESCAPE '!'}). */
   static String likeEscaped(String s) {
     StringBuilder b = new StringBuilder(s.length() + 8);
@@ -281,10 +287,7 @@ abstract class Database implements AutoCloseable {
      */
     @Override
     String contains(String column, String folded, List<Object> args) {
-      if (folded.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 2) {
-        args.add("%" + likeEscaped(folded) + "%");
-        return column + " LIKE ? ESCAPE '!'";
-      }
+      if (folded.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 2) return likeContains(column, folded, args);
       args.add(folded);
       return "strpos(" + column + ", ?) > 0";
     }
@@ -301,7 +304,6 @@ abstract class Database implements AutoCloseable {
       return b.append("))").toString();
     }
 
-
     /**
      * pg_trgm makes trigrams of words (runs of letters and digits) only, so a q with spaces or
      * punctuation ("return value", "a_b") gets candidates that hold each word somewhere, which can
@@ -310,9 +312,9 @@ abstract class Database implements AutoCloseable {
      * contains the whole q; at most {@code max} anchor matches are read, and none when the planner's
      * statistics already say the anchor is in more files than that. The scan is kept out of the plan
      * for this one query: with LIMIT, an anchor the planner thinks common would otherwise be a
-     * sequential scan that reads every file when it is not.
+     * sequential scan that reads every file when it is not. No time budget is needed: the planner's
+     * statistics say before the question whether the index would read much.
      */
-    /** {@code budgetNanos} is not needed: the planner's statistics say before the question whether the index would read much. */
     @Override
     List<String> indexHits(Connection c, String folded, int max, long budgetNanos) throws SQLException {
       if (!trigramIndex) return null;
@@ -595,10 +597,7 @@ abstract class Database implements AutoCloseable {
      */
     @Override
     String contains(String column, String folded, List<Object> args) {
-      if (folded.length() <= MAX_LIKE_CHARS) {
-        args.add("%" + likeEscaped(folded) + "%");
-        return column + " LIKE ? ESCAPE '!'";
-      }
+      if (folded.length() <= MAX_LIKE_CHARS) return likeContains(column, folded, args);
       args.add(folded);
       return "instr(" + column + ", ?) > 0";
     }
@@ -610,9 +609,8 @@ abstract class Database implements AutoCloseable {
      * FTS5's trigram tokenizer makes a token of every 3 characters, whatever they are, so a quoted
      * phrase of 3 or more characters matches exactly the texts that contain it (shorter ones match
      * nothing: scan). Inside the quotes everything is literal but the quote itself, which is doubled.
-     */
-    /**
-     * The index holds every user's texts, and a phrase whose trigrams are all common costs the
+     *
+     * <p>The index holds every user's texts, and a phrase whose trigrams are all common costs the
      * reading of their doclists however rare the phrase is and however few texts the caller has
      * ("sort merge": 13 ms over the benchmark's 30,000 texts, more as the database grows), while
      * the scan costs only the caller's texts. So the question gets {@code budgetNanos}: a progress
@@ -626,28 +624,26 @@ abstract class Database implements AutoCloseable {
       // FTS5's tokenizer reads U+FFFD, U+FFFE and U+FFFF as one character; the scan does not
       if (folded.chars().anyMatch(ch -> ch >= 0xFFFD && ch <= 0xFFFF)) return null;
       String phrase = '"' + folded.replace("\"", "\"\"") + '"';
-      String sql = "SELECT d.session_id FROM search_text JOIN search_docs d ON d.id = search_text.rowid WHERE search_text MATCH ? LIMIT ?";
-      if (budgetNanos == Long.MAX_VALUE) {
-        List<String> hits = strings(c, sql, phrase, max + 1);
-        return hits.size() > max ? null : hits;
+      SQLiteConnection budgeted = budgetNanos == Long.MAX_VALUE ? null : c.unwrap(SQLiteConnection.class);
+      if (budgeted != null) {
+        long deadline = System.nanoTime() + budgetNanos;
+        ProgressHandler.setHandler(budgeted, PROGRESS_STEPS, new ProgressHandler() {
+          @Override
+          protected int progress() {
+            return System.nanoTime() - deadline > 0 ? 1 : 0;
+          }
+        });
       }
-      SQLiteConnection sc = c.unwrap(SQLiteConnection.class);
-      long deadline = System.nanoTime() + budgetNanos;
-      ProgressHandler.setHandler(sc, PROGRESS_STEPS, new ProgressHandler() {
-        @Override
-        protected int progress() {
-          return System.nanoTime() - deadline > 0 ? 1 : 0;
-        }
-      });
       try {
-        List<String> hits = strings(c, sql, phrase, max + 1);
+        List<String> hits = strings(c, "SELECT d.session_id FROM search_text JOIN search_docs d ON d.id = search_text.rowid "
+            + "WHERE search_text MATCH ? LIMIT ?", phrase, max + 1);
         return hits.size() > max ? null : hits;
       } catch (SQLiteException e) {
         if (e.getResultCode() != SQLiteErrorCode.SQLITE_INTERRUPT) throw e;
         indexGaveUp.incrementAndGet();
         return null;
       } finally {
-        ProgressHandler.clearHandler(sc);
+        if (budgeted != null) ProgressHandler.clearHandler(budgeted);
       }
     }
 
