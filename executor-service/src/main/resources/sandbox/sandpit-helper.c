@@ -11,6 +11,7 @@
  *     setpriv's: no supplementary groups, empty bounding set, uid and gid UID (real, effective,
  *     saved), no capabilities in any set (ambient and inheritable included), no new privileges;
  *     it checks all of that took before it execs CMD. Any failure: exit 126 before CMD runs.
+ *     Every signal's disposition is reset to the default and the signal mask cleared before the exec.
  *
  *   sandpit-helper init                             (inside the sandbox, on its stdin)
  *     Sandbox.INIT's work: read one line from stdin a byte at a time (so nothing after it is
@@ -18,6 +19,7 @@
  *     else is accepted: "export NAME='value'; " any number of times, then "exec" and the argv,
  *     each word single-quoted with ' written as '\''. No line (EOF): exit 125, as the shell.
  *     A bad line: exit 125. A program that cannot be executed: 127 (not found) or 126, as dash.
+ *     The program starts with every signal at its default disposition and none blocked.
  *     Line and argv have no limit of their own (the kernel's: E2BIG, 126, as the shell).
  */
 #define _GNU_SOURCE
@@ -25,6 +27,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,26 @@
 static void fail(int code, const char *what) {
   dprintf(2, "sandpit-helper: %s: %s\n", what, errno ? strerror(errno) : "failed");
   _exit(code);
+}
+
+/*
+ * Every signal back to its default disposition and none blocked. A disposition of "ignored" and the
+ * blocked mask survive execve: a worker started from bash's `cmd &` ignores SIGINT and SIGQUIT, and
+ * without this every program it runs would too (no KeyboardInterrupt, no SIGINT handler, Stop
+ * falling through to SIGKILL). Done on both sides, so neither bwrap nor the program inherits them.
+ */
+static void default_signals(void) {
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &dfl, NULL); /* EINVAL for the few numbers the C library keeps for itself */
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static int capset_all(__u32 value) {
@@ -130,6 +153,7 @@ static int launch(int argc, char **argv) {
   }
   if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) fail(126, "no_new_privs did not take");
 
+  default_signals();
   execv(argv[4], argv + 4);
   fail(126, argv[4]);
   return 126;
@@ -207,6 +231,7 @@ static int init(void) {
   }
   if (*p != '\0' || nargs == 0) _exit(125);
   args[nargs] = NULL;
+  default_signals();
   execvp(args[0], args);
   // dash: a name it could not find (or reach) is 127, anything else 126
   int e = errno;

@@ -58,10 +58,14 @@ public interface Sandbox {
     };
   }
 
-  /** The root-side launcher shared by the backends: join cgroups, then exec the rest. */
+  /**
+   * The root-side launcher shared by the backends without the compiled helper: join cgroups, then
+   * exec the rest with every signal at its default disposition (a worker started by bash's
+   * {@code &} ignores SIGINT, and ignored signals survive every exec down to the program).
+   */
   static List<String> launcher(boolean withSeccompFd) {
     String script = "for d in $SANDPIT_CGROUPS; do echo $$ > \"$d/cgroup.procs\" || exit 126; done; "
-        + (withSeccompFd ? "exec \"$@\" 3< \"$SANDPIT_SECCOMP\"" : "exec \"$@\"");
+        + (withSeccompFd ? "exec /usr/bin/env --default-signal \"$@\" 3< \"$SANDPIT_SECCOMP\"" : "exec /usr/bin/env --default-signal \"$@\"");
     return new ArrayList<>(List.of("/bin/sh", "-c", script, "sandpit-launch"));
   }
 
