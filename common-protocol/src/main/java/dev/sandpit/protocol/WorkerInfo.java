@@ -2,7 +2,11 @@ package dev.sandpit.protocol;
 
 import java.util.List;
 
-/** What a worker announces in its heartbeat key ({@link Keys#workerHeartbeat}). */
+/**
+ * What a worker announces in its heartbeat key ({@link Keys#workerHeartbeat}). {@code slots} are
+ * those that serve; {@code retiredSlots} failed their check after a rebuild and left the pool
+ * (a worker with slots retired is degraded; one with none left serves nothing).
+ */
 public record WorkerInfo(
     String id,
     String kind,
@@ -10,6 +14,7 @@ public record WorkerInfo(
     long pid,
     int slots,
     int busy,
+    int retiredSlots,
     boolean draining,
     String sandbox,
     List<Toolchain> languages,

@@ -79,7 +79,7 @@ public final class Compiler {
       String problem = null;
       if (r.status() == RunStatus.OK) {
         if (plan.kind() == BuildPlan.Kind.PROJECT) {
-          TargetFinder.Found found = TargetFinder.find(lease.slot().workspace().dir(), plan.project().outputDir(), names);
+          TargetFinder.Found found = TargetFinder.find(lease.slot().workspace(), plan.project().outputDir(), names);
           if (found == null) {
             problem = "the " + plan.project().kind() + " build made no program (an executable; see docs/protocol.md, \"Builds\")";
           } else {

@@ -1,21 +1,19 @@
 package dev.sandpit.build.toolchain;
 
+import dev.sandpit.protocol.ProtocolException;
+import dev.sandpit.executor.sandbox.Workspace;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -28,7 +26,7 @@ import java.util.Set;
  *   <li>else the only executable;
  *   <li>else the one built last (the newest), and the build output says which it chose.
  * </ol>
- * Links are never followed (the sandbox wrote this tree).
+ * The walk is relative to directory descriptors and never follows a link (the sandbox wrote this tree).
  */
 public final class TargetFinder {
   private TargetFinder() {}
@@ -38,36 +36,18 @@ public final class TargetFinder {
 
   private record Candidate(String rel, int depth, long modified) {}
 
-  public static Found find(Path workspace, String outputDir, Set<String> inputs) throws IOException {
-    Path root = workspace.resolve(outputDir == null ? "." : outputDir).normalize();
-    if (!root.startsWith(workspace) || !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) return null;
+  public static Found find(Workspace workspace, String outputDir, Set<String> inputs) throws IOException {
+    String under = outputDir == null ? "" : outputDir;
     List<Candidate> found = new ArrayList<>();
-    Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), 8, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-        String n = d.getFileName() == null ? "" : d.getFileName().toString();
-        return !d.equals(root) && (n.equals("CMakeFiles") || n.equals(".git")) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        if (!a.isRegularFile() || a.size() < 64) return FileVisitResult.CONTINUE;
-        String rel = workspace.relativize(f).toString();
-        if (inputs.contains(rel)) return FileVisitResult.CONTINUE;
-        PosixFileAttributes p = Files.readAttributes(f, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!p.permissions().contains(PosixFilePermission.OWNER_EXECUTE)) return FileVisitResult.CONTINUE;
-        if (!isExecutableElf(f)) return FileVisitResult.CONTINUE;
-        found.add(new Candidate(rel, workspace.relativize(f).getNameCount(), a.lastModifiedTime().toMillis()));
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path f, IOException e) {
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    // by directory descriptors, links never followed: the sandbox wrote this tree, and may have
+    // made it deeper than PATH_MAX or named its files with anything but '/' and NUL
+    try {
+      walk(workspace, under, inputs, found);
+    } catch (ProtocolException outside) { // an output directory that leaves the workspace
+      return null;
+    }
     if (found.isEmpty()) return null;
-    Candidate pick = found.stream().filter(c -> Path.of(c.rel()).getFileName().toString().equals("main"))
+    Candidate pick = found.stream().filter(c -> c.rel().substring(c.rel().lastIndexOf('/') + 1).equals("main"))
         .min(Comparator.comparingInt(Candidate::depth).thenComparing(Candidate::rel)).orElse(null);
     if (pick == null) {
       pick = found.stream().max(Comparator.comparingLong(Candidate::modified).thenComparing(Candidate::rel,
@@ -77,9 +57,39 @@ public final class TargetFinder {
     return new Found(chosen.rel(), found.stream().map(Candidate::rel).filter(r -> !r.equals(chosen.rel())).sorted().toList());
   }
 
+  private static void walk(Workspace workspace, String under, Set<String> inputs, List<Candidate> found) throws IOException {
+    workspace.walk(under, 8, new Workspace.Visitor() {
+      @Override
+      public boolean enter(String path, int depth) {
+        String n = path.substring(path.lastIndexOf('/') + 1);
+        return !n.equals("CMakeFiles") && !n.equals(".git");
+      }
+
+      @Override
+      public boolean visit(Workspace.Entry e) throws IOException {
+        PosixFileAttributes a = e.attributes();
+        if (!a.isRegularFile() || a.size() < 64 || inputs.contains(e.path())) return true;
+        if (!a.permissions().contains(PosixFilePermission.OWNER_EXECUTE)) return true;
+        try (SeekableByteChannel ch = e.open()) {
+          if (!isExecutableElf(ch)) return true;
+        } catch (IOException unreadable) {
+          return true;
+        }
+        found.add(new Candidate(e.path(), e.path().split("/").length, a.lastModifiedTime().toMillis()));
+        return true;
+      }
+    });
+  }
+
   /** ELF64 little-endian, and an executable: ET_EXEC, or ET_DYN with an interpreter (PIE, not a library). */
   static boolean isExecutableElf(Path f) throws IOException {
     try (SeekableByteChannel ch = Files.newByteChannel(f, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+      return isExecutableElf(ch);
+    }
+  }
+
+  static boolean isExecutableElf(SeekableByteChannel ch) throws IOException {
+    {
       ByteBuffer h = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
       while (h.hasRemaining() && ch.read(h) > 0) {
         // fill the header

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import java.lang.management.ManagementFactory;
@@ -69,10 +70,18 @@ public abstract class WorkerVerticle extends VerticleBase {
   private Future<Void> startHealth() {
     if (worker.healthPort() <= 0) return Future.succeededFuture();
     health = vertx.createHttpServer().requestHandler(req -> {
-      boolean ok = heartbeat.healthy();
+      // redis_unreachable and no_slots are 503 (take this worker out); degraded (some slots
+      // retired after failing their rebuild) is 200: it still serves, with less capacity
+      var retired = slots.retired();
+      String status = !heartbeat.healthy() ? "redis_unreachable"
+          : slots.size() <= 0 ? "no_slots" : retired.isEmpty() ? "ok" : "degraded";
+      boolean ok = status.equals("ok") || status.equals("degraded");
+      JsonArray gone = new JsonArray();
+      retired.forEach(r -> gone.add(new JsonObject().put("slot", r.slot()).put("reason", r.reason())));
       req.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("status", ok ? "ok" : "redis_unreachable").put("id", worker.workerId())
-              .put("kind", kind).put("busy", active).put("slots", slots.size()).put("draining", draining).encode());
+          .end(new JsonObject().put("status", status).put("id", worker.workerId())
+              .put("kind", kind).put("busy", active).put("slots", slots.size()).put("retired", gone)
+              .put("quarantines", slots.quarantines()).put("draining", draining).encode());
     });
     return health.listen(worker.healthPort(), "0.0.0.0").mapEmpty();
   }
@@ -111,7 +120,7 @@ public abstract class WorkerVerticle extends VerticleBase {
       host = "unknown";
     }
     return new WorkerInfo(worker.workerId(), kind, host, ManagementFactory.getRuntimeMXBean().getPid(), slots.size(), active,
-        draining, slots.sandbox().name(), toolchains, startedAt, System.currentTimeMillis());
+        slots.retired().size(), draining, slots.sandbox().name(), toolchains, startedAt, System.currentTimeMillis());
   }
 
   public boolean healthy() {

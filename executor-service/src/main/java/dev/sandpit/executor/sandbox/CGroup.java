@@ -49,7 +49,12 @@ public final class CGroup {
     return root.resolve(controller).resolve(name);
   }
 
+  private int pidsMax;
+  private int cpuPercent;
+
   public void create(int pidsMax, int cpuPercent) throws IOException {
+    this.pidsMax = pidsMax;
+    this.cpuPercent = cpuPercent;
     for (String c : CONTROLLERS) Files.createDirectories(dir(c));
     write("pids", "pids.max", Integer.toString(pidsMax));
     write("cpu", "cpu.cfs_period_us", "100000");
@@ -147,6 +152,24 @@ public final class CGroup {
       }
     }
     log.error("cgroup {}: processes survive SIGKILL", name);
+  }
+
+  /**
+   * A new cgroup in place of this one (a slot in quarantine): everything in it killed, every
+   * controller's directory removed (the kernel refuses while a task is left) and made again with
+   * the same limits, so nothing a run changed in it (a limit, the freezer's state) survives.
+   */
+  public void rebuild() throws IOException {
+    killAll();
+    if (!isEmpty()) throw new IOException("cgroup " + name + " still has tasks");
+    for (String c : CONTROLLERS) {
+      Path d = dir(c);
+      if (Files.isDirectory(d)) Files.delete(d); // rmdir: a cgroup's control files go with it
+    }
+    cpuUsage.close(); // its descriptor is the old cgroup's; the next read opens the new one
+    memoryLimit = -1;
+    cpuCores = Runtime.getRuntime().availableProcessors();
+    create(pidsMax, cpuPercent);
   }
 
   /** SIGKILL to every process of the slot as listed now, without waiting; how many there were. */

@@ -54,7 +54,6 @@ public final class SlotPool implements AutoCloseable {
       cg.killAll(); // leftovers of a worker that died holding this uid
       Workspace ws = new Workspace(config.workRoot().resolve("ws").resolve(Integer.toString(uid)), uid);
       ws.prepare(config.workspaceMb());
-      ws.clean();
       Slot slot = new Slot(uid, cg, ws, ch, lock);
       pool.all.add(slot);
       pool.free.add(slot);

@@ -77,16 +77,15 @@ public final class SandboxHarness implements AutoCloseable {
     return new Running(run, rec, slot);
   }
 
-  /** Kill what is left in the slot, empty its workspace and give it back to the pool. */
+  /** Kill what is left in the slot, give it a fresh workspace, check it, and give it back to the pool. */
   public void recycle(Slot slot) {
+    String problem;
     try {
-      slot.cgroup().killAll();
-      slot.workspace().clean();
-    } catch (IOException ex) {
-      throw new java.io.UncheckedIOException(ex);
+      problem = slot.reset();
     } finally {
       pool.release(slot);
     }
+    if (problem != null) throw new AssertionError(slot + " failed its check after the run: " + problem);
   }
 
   /** A classpath resource of the test module as text (hostile programs and the like). */

@@ -2,6 +2,7 @@ package dev.sandpit.executor.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -313,7 +315,7 @@ class SandboxHostileIT {
       Map<String, String> env = new HashMap<>();
       j.get("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
       // what the sandbox sets, and what firejail adds of its own accord (nothing of the host)
-      Set<String> allowed = Set.of("PATH", "HOME", "LANG", "USER", "TMPDIR", "PWD", "OLDPWD", "SHLVL", "_",
+      Set<String> allowed = Set.of("PATH", "HOME", "LANG", "USER", "LOGNAME", "TMPDIR", "PWD", "OLDPWD", "SHLVL", "_",
           "LC_CTYPE", "container", "FIREJAIL_QUIET", "QT_X11_NO_MITSHM", "SHELL", "PROMPT_COMMAND",
           "QML_DISABLE_DISK_CACHE", "KDE_FORK_SLAVES");
       List<String> hostPairs = new ArrayList<>();
@@ -329,7 +331,7 @@ class SandboxHostileIT {
 
       assertAll(
           () -> assertFalse(env.containsKey("PYTHONUNBUFFERED"), "PYTHONUNBUFFERED leaked: " + env),
-          () -> assertEquals(h.workDir(), env.get("HOME")),
+          () -> assertEquals(backend.equals("firejail") ? FirejailSandbox.HOME : BwrapSandbox.HOME, env.get("HOME")),
           () -> assertEquals(h.workDir(), j.get("cwd").asText()),
           () -> assertEquals(new TreeSet<>(), new TreeSet<>(env.keySet().stream().filter(k -> !allowed.contains(k)).toList()),
               "unexpected environment variables: " + env),
@@ -416,9 +418,9 @@ class SandboxHostileIT {
           () -> assertThrows(IOException.class, () -> ws.readRegular("deep/etc_link/passwd", 1 << 20)),
           () -> assertEquals(List.of("plant_symlinks.sh"), ws.list("*")));
 
-      ws.clean();
+      assertNull(slot.reset(), "the slot's check after the run");
 
-      assertEquals(List.of(), listNames(slot.dir()), "workspace after clean");
+      assertEquals(List.of(), listNames(slot.dir()), "workspace after the reset");
       assertEquals(passwdHash, sha256(Path.of("/etc/passwd")), "/etc/passwd changed");
       assertEquals(List.of("canary.txt"), listNames(canary), "the outside directory changed");
       assertEquals("canary", Files.readString(canary.resolve("canary.txt")));
@@ -427,6 +429,41 @@ class SandboxHostileIT {
       Files.deleteIfExists(canary.resolve("evil.txt"));
       Files.deleteIfExists(canary.resolve("canary.txt"));
       Files.deleteIfExists(canary);
+    }
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> leftoverAttacks() {
+    List<String> attacks = List.of("deep", "deep_wide", "odd_names", "chmod_root", "chmod_nested", "chattr", "fifo_socket", "fd_daemon");
+    return Stream.of("bwrap", "firejail").flatMap(b -> attacks.stream().map(a -> org.junit.jupiter.params.provider.Arguments.of(b, a)));
+  }
+
+  /**
+   * Issue 12: whatever a run leaves in its workspace (a tree deeper than PATH_MAX, odd names,
+   * modes of 000, special files, a file held open by a daemon), the slot's reset and check pass,
+   * and the next run in the same slot sees an empty workspace, /tmp and /dev/shm, and succeeds.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @org.junit.jupiter.params.provider.MethodSource("leftoverAttacks")
+  void whatARunLeavesNeverReachesTheNextRunInItsSlot(String backend, String attack) throws Exception {
+    SandboxHarness h = harness(backend);
+    Slot slot = h.take();
+    try {
+      var r = startHostile(h, slot, "leftovers.py", spec(List.of(PYTHON, "leftovers.py", attack), 20_000, 0, 256L << 20, 1 << 20));
+      RunResult res = r.rec().awaitResult(30_000);
+      assertVerdict("leftovers.py", res);
+      assertEquals("left " + attack + "\n", r.rec().stdout(), r.rec().output());
+
+      assertNull(slot.reset(), "the slot's check after the attack");
+
+      for (int round = 0; round < 2; round++) { // the victim's own leftovers are gone for the next one too
+        var v = startHostile(h, slot, "victim.py", spec(List.of(PYTHON, "victim.py"), 20_000));
+        RunResult vres = v.rec().awaitResult(30_000);
+        assertEquals(RunStatus.OK, vres.status(), v.rec().output());
+        assertEquals("['victim.py']\n", v.rec().stdout(), "what the next run in the slot sees");
+        assertNull(slot.reset(), "the slot's check after the victim");
+      }
+    } finally {
+      h.recycle(slot);
     }
   }
 
