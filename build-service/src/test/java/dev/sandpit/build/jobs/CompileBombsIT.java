@@ -178,4 +178,34 @@ class CompileBombsIT {
     src.append("}\n");
     bomb(job("c", "gcc", List.of(), c(src.toString())), Set.of(RunStatus.OUTPUT_LIMIT), RunStatus.COMPILE_ERROR);
   }
+
+  /**
+   * Issue 12, for the build worker: a Makefile whose recipe leaves a tree deeper than PATH_MAX, odd
+   * names, modes of 000, special files or a daemon holding a file (the executor's hostile
+   * leftovers.py, run by make) breaks neither the slot nor the next compile: the next project in the
+   * same (single) slot sees only its own files, and builds.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"deep", "deep_wide", "odd_names", "chmod_root", "chmod_nested",
+      "chattr", "fifo_socket", "fd_daemon"})
+  void aMakefileThatLeavesATrapBehindBreaksNeitherTheSlotNorTheNextCompile(String attack) throws Exception {
+    String hostile = java.nio.file.Files.readString(java.nio.file.Path.of("../executor-service/src/test/resources/hostile/leftovers.py"));
+    Map<String, String> fs = files("main.c", "int main(void){ return 0; }\n", "leftovers.py", hostile);
+    fs.put("Makefile", "main: main.c\n\tpython3 leftovers.py " + attack + "\n\t$(CC) -o main main.c\n");
+    // (a workspace of mode 000 fails its own compile: the attacker's business)
+    CompileResult r = build(job("c", null, List.of(), fs), Set.of(RunStatus.OK, RunStatus.RUNTIME_ERROR));
+    assertTrue(r.output().contains("left " + attack), r.output());
+    long quarantinesBefore = box.slots.quarantines();
+    for (int round = 0; round < 2; round++) {
+      Map<String, String> victim = files("main.c", "int main(void){ return 0; }\n");
+      victim.put("Makefile", "main: main.c\n\t@echo \"seen: $$(ls -A | tr '\\n' ' ')\"\n"
+          + "\t@test ! -e /tmp/left.txt && test ! -e /dev/shm/left.txt && echo 'tmp: clean'\n\t$(CC) -o main main.c\n");
+      CompileResult v = build(job("c", null, List.of(), victim), Set.of(RunStatus.OK));
+      assertTrue(v.output().contains("seen: Makefile main.c \n"), v.output());
+      assertTrue(v.output().contains("tmp: clean"), v.output());
+      assertEquals(Set.of("main"), v.artifacts().keySet());
+    }
+    assertEquals(quarantinesBefore, box.slots.quarantines(), "a reset alone made the slot fit again");
+    assertEquals(1, box.slots.size());
+  }
 }
