@@ -29,15 +29,19 @@ export function buildFrontend() {
   execFileSync('npm', ['run', 'build'], { cwd: FRONTEND, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** Start the stack; resolves with { url, stop() } once it answers. */
-export async function startStack({ timeoutMs = 8 * 60_000, log = () => {} } = {}) {
+/**
+ * Start the stack; resolves with { url, stop() } once it answers. {@code wrap}: a command the
+ * launcher is started through (e.g. env with signals ignored, as a user's shell may start it).
+ */
+export async function startStack({ timeoutMs = 8 * 60_000, log = () => {}, wrap = [] } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sandpit-e2e-'));
   // the launcher's output goes to a file, not a pipe: if this process dies first, the launcher
   // must not die of SIGPIPE in its clean-up (leaving its services running)
   const logPath = join(dataDir, 'launcher.log');
   const logFd = openSync(logPath, 'w');
-  const child = spawn(join(ROOT, 'sandpit'), ['up', '--port', String(port)], {
+  const argv = [...wrap, join(ROOT, 'sandpit'), 'up', '--port', String(port)];
+  const child = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -99,5 +103,5 @@ export async function startStack({ timeoutMs = 8 * 60_000, log = () => {} } = {}
     rmSync(dataDir, { recursive: true, force: true });
   }
   log(output().trimEnd());
-  return { url, port, stop, output };
+  return { url, port, stop, output, dataDir };
 }

@@ -48,13 +48,17 @@ static void fail(int code, const char *what) {
  * falling through to SIGKILL). Done on both sides, so neither bwrap nor the program inherits them.
  */
 static void default_signals(void) {
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
-  for (int sig = 1; sig < NSIG; sig++) {
+  /* the kernel's own call, not the C library's: glibc refuses signals 32 and 33 (it keeps them for
+     itself), yet a JVM's children start with both ignored and would hand that on to the program */
+  struct {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+  } dfl = {SIG_DFL, 0, NULL, 0};
+  for (int sig = 1; sig <= 64; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
-    sigaction(sig, &dfl, NULL); /* EINVAL for the few numbers the C library keeps for itself */
+    syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
   }
   sigset_t none;
   sigemptyset(&none);

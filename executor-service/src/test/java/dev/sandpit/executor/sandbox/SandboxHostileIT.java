@@ -467,6 +467,32 @@ class SandboxHostileIT {
     }
   }
 
+  /**
+   * Issue 11.2: a program starts with every signal at its default disposition and none blocked,
+   * whatever the worker had (this JVM's children start with signals 32 and 33 ignored; a worker
+   * started from bash's {@code &} ignores SIGINT and SIGQUIT too). The compiled helper resets all;
+   * the shell launcher ({@code env --default-signal}) resets all that the C library lets it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"bwrap", "firejail", "bwrap-sh"})
+  void aProgramStartsWithNoSignalIgnoredOrBlocked(String backend) throws Exception {
+    SandboxHarness h = harness(backend);
+    Slot slot = h.take();
+    try {
+      var r = h.startIn(slot, spec(List.of("/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"), 10_000));
+      assertEquals(RunStatus.OK, r.rec().awaitResult(20_000).status(), r.rec().output());
+      Matcher blk = Pattern.compile("SigBlk:\\s*([0-9a-f]+)").matcher(r.rec().stdout());
+      Matcher ign = Pattern.compile("SigIgn:\\s*([0-9a-f]+)").matcher(r.rec().stdout());
+      assertTrue(blk.find() && ign.find(), r.rec().stdout());
+      assertEquals(0L, Long.parseUnsignedLong(blk.group(1), 16), "blocked: " + r.rec().stdout());
+      long ignored = Long.parseUnsignedLong(ign.group(1), 16);
+      assertEquals(0L, ignored & 0x6L, "SIGINT or SIGQUIT ignored: " + r.rec().stdout());
+      if (backend.equals("bwrap")) assertEquals(0L, ignored, "ignored: " + r.rec().stdout());
+    } finally {
+      h.recycle(slot);
+    }
+  }
+
   private static String sha256(Path p) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
   }
