@@ -175,10 +175,11 @@ class V1ApiSqliteIT {
     String id = session(u);
     try (Term t = Term.open(stack.port(), id, u.token)) {
       t.awaitCount("prompt", 1, 10_000);
-      t.send(new JsonObject().put("type", "command").put("command", "ls; echo made > made.txt"));
+      t.send(new JsonObject().put("type", "command").put("command", "ls -a; whoami; echo made > made.txt"));
       t.awaitCount("exit", 1, 30_000);
       assertEquals(0, t.last("exit").getInteger("code"));
-      assertTrue(t.output().contains("main.py"), t.output());
+      // only the session's own files: no helper script, no shell or Python history (issue 11.9)
+      assertTrue(t.output().contains(".\r\n..\r\nmain.py\r\nsandbox\r\n") || t.output().contains(".\n..\nmain.py\nsandbox\n"), t.output());
       t.send(new JsonObject().put("type", "command").put("command", "read x; echo got $x"));
       t.send(new JsonObject().put("type", "command").put("command", "abc"));
       t.awaitCount("exit", 2, 30_000);
@@ -191,6 +192,8 @@ class V1ApiSqliteIT {
       t.awaitCount("prompt", 4, 10_000);
     }
     assertEquals("made\n", u.get("/api/sessions/" + id + "/files/made.txt").json().getString("content"));
+    assertEquals(List.of("made.txt", "main.py"), u.get("/api/sessions/" + id + "/files").json().getJsonArray("files").stream()
+        .map(o -> ((JsonObject) o).getString("path")).sorted().toList());
     assertEquals(3, u.get("/api/sessions/" + id + "/runs").json().getLong("total"), "terminal commands are in the history");
   }
 }

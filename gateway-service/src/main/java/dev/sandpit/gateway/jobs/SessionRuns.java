@@ -83,7 +83,10 @@ public final class SessionRuns {
       // session's files, without saving it
       String name = m.main() != null ? m.main() : ".sandpit-command" + lang.main().substring(lang.main().lastIndexOf('.'));
       files.removeIf(f -> f.name().equals(name));
-      files.add(0, new SourceFile(name, m.code()));
+      // a shell command file removes itself first (bash reads on from the open file), on its own
+      // line 1 so that bash's messages keep the command's line numbers: `ls -a` shows the session's files only
+      String code = m.main() == null && lang.id().equals("bash") ? "rm -f -- \"$0\"; " + m.code() : m.code();
+      files.add(0, new SourceFile(name, code));
       return new Prepared(a, lang, files);
     }
     String main = m.main() != null ? m.main() : mainOf(lang, files);
