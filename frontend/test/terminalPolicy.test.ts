@@ -87,8 +87,6 @@ describe('terminal policy with the real xterm.js', () => {
     expect(modes.sendFocusMode).toBe(false);
     expect(modes.bracketedPasteMode).toBe(false);
     expect(modes.applicationCursorKeysMode).toBe(true);
-    await t.write('\x1b[?25l');
-    expect(t.term.modes.showCursorMode ?? false).toBe(false);
   });
 
   it('keeps colours and cursor movement', async () => {
