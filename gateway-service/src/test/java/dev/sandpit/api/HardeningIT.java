@@ -342,4 +342,108 @@ class HardeningIT {
       assertEquals(1009, ws.awaitEnd(20_000));
     }
   }
+
+  // ---- REST fuzz ----
+
+  static final String[] METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+
+  static String randomSegment(Random r) {
+    return switch (r.nextInt(10)) {
+      case 0 -> "%00";
+      case 1 -> "..%2F..%2Fetc%2Fpasswd";
+      case 2 -> "x".repeat(1 + r.nextInt(3000));
+      case 3 -> "%E2%80%AE%F0%9F%98%80";
+      case 4 -> "%C3%28%FF";
+      case 5 -> "-1";
+      case 6 -> "1180591620717411303424";
+      case 7 -> "a%2Fb";
+      case 8 -> "%25";
+      default -> Integer.toString(r.nextInt(1000));
+    };
+  }
+
+  static String randomBody(Random r, JsonObject valid) {
+    return switch (r.nextInt(9)) {
+      case 0 -> null;
+      case 1 -> "";
+      case 2 -> "{\"a\":" + "[".repeat(100_000);
+      case 3 -> "nope{";
+      case 4 -> "[1,2]";
+      case 5 -> "{\"version\":1e400,\"limit\":1180591620717411303424,\"content\":5}";
+      default -> {
+        JsonObject o = valid.copy();
+        List<String> keys = new ArrayList<>(o.fieldNames());
+        if (!keys.isEmpty()) o.put(keys.get(r.nextInt(keys.size())), randomValue(r));
+        yield o.encode();
+      }
+    };
+  }
+
+  @Test
+  void twoThousandFuzzedRequestsAreNever5xxAlwaysCodedAndLoseNothingStored() throws Exception {
+    Api owner = anon.guest();
+    Api other = anon.guest();
+    Api forged = anon.as("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA");
+    Api.Res created = owner.post("/api/sessions", new JsonObject().put("name", "keep").put("language", "python")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "main.py").put("content", "print('kept')\n"))));
+    assertEquals(201, created.status(), created.body());
+    String keep = created.json().getString("id");
+    String scratch = owner.post("/api/sessions", new JsonObject().put("name", "scratch").put("language", "python")).json().getString("id");
+    String keptList = owner.get("/api/sessions").body();
+    String keptFile = owner.get("/api/sessions/" + keep + "/files/main.py").body();
+
+    Random r = new Random(20261124L);
+    JsonObject validFile = new JsonObject().put("content", "x").put("version", 1).put("encoding", "text");
+    JsonObject validSession = new JsonObject().put("name", "n").put("language", "python").put("template", "python-hello");
+    Map<Integer, Integer> statuses = new TreeMap<>();
+    long t0 = System.nanoTime();
+    int n = 2000;
+    for (int i = 0; i < n; i++) {
+      // the kept session is attacked by others; its owner fuzzes only a scratch session and made-up ids
+      boolean asOwner = r.nextInt(3) == 0;
+      Api who = asOwner ? owner : switch (r.nextInt(3)) { case 0 -> other; case 1 -> forged; default -> anon; };
+      String id = asOwner ? (r.nextBoolean() ? scratch : randomSegment(r)) : (r.nextInt(3) > 0 ? keep : randomSegment(r));
+      String path = switch (r.nextInt(11)) {
+        case 0 -> "/api/sessions";
+        case 1 -> "/api/sessions/" + id;
+        case 2, 3 -> "/api/sessions/" + id + "/files/" + (r.nextBoolean() ? "main.py" : randomSegment(r));
+        case 4 -> "/api/sessions/" + id + "/files";
+        case 5 -> "/api/sessions/" + id + "/shares" + (r.nextBoolean() ? "" : "/" + randomSegment(r));
+        case 6 -> "/api/shares/" + randomSegment(r) + "/join";
+        case 7 -> "/api/runs/" + randomSegment(r);
+        case 8 -> "/api/sessions/" + id + "/runs?offset=" + randomSegment(r) + "&limit=" + randomSegment(r);
+        case 9 -> "/api/sessions?q=" + randomSegment(r) + "&language=" + randomSegment(r) + "&offset=" + randomSegment(r);
+        default -> "/api/auth/" + (r.nextBoolean() ? "login" : "register");
+      };
+      String method = METHODS[r.nextInt(METHODS.length)];
+      String body = randomBody(r, path.contains("/files/") ? validFile : path.startsWith("/api/auth") ? new JsonObject().put("username", "u" + i).put("password", "correct horse") : validSession);
+      List<String> headers = new ArrayList<>();
+      if (r.nextInt(4) == 0) headers.addAll(List.of("If-Match", r.nextBoolean() ? "\"" + randomSegment(r) + "\"" : randomSegment(r)));
+      if (r.nextInt(4) == 0) headers.addAll(List.of("Content-Type", r.nextBoolean() ? "text/plain" : "application/json; charset=latin1"));
+      Api.Res res;
+      try {
+        res = who.call(method, path, body, headers.toArray(String[]::new));
+      } catch (IllegalArgumentException e) {
+        continue; // a URI the client itself refuses to send
+      }
+      statuses.merge(res.status(), 1, Integer::sum);
+      assertTrue(res.status() < 500, method + " " + path + " " + (body == null ? "" : body.substring(0, Math.min(200, body.length())))
+          + " -> " + res.status() + " " + res.body());
+      if (res.status() >= 400 && !"OPTIONS".equals(method)) {
+        JsonObject err;
+        try {
+          err = res.json();
+        } catch (RuntimeException e) {
+          throw new AssertionError(method + " " + path + " -> " + res.status() + " without a JSON body: " + res.body());
+        }
+        assertTrue(CODES.contains(err.getString("code")), method + " " + path + " -> " + res.body());
+      }
+    }
+    System.out.println("rest fuzz: " + n + " requests in " + (System.nanoTime() - t0) / 1_000_000 + " ms; statuses " + statuses);
+    assertEquals(keptFile, owner.get("/api/sessions/" + keep + "/files/main.py").body(), "the kept file is unchanged");
+    JsonObject after = owner.get("/api/sessions/" + keep).json();
+    assertEquals("keep", after.getString("name"));
+    assertTrue(owner.get("/api/sessions").body().contains(keep), "the kept session is still listed");
+    assertTrue(keptList.contains(keep));
+  }
 }
