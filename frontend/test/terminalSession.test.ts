@@ -84,3 +84,18 @@ describe('TerminalSession', () => {
     expect(h.screen).toBe('half');
   });
 });
+
+describe('TerminalSession input', () => {
+  it('sends a pasted block of lines as one message (the gateway limits messages per second), in order with EOF', () => {
+    const h = harness();
+    h.t.attach(h.raw);
+    const lines = Array.from({ length: 500 }, (_, i) => `line ${i}`);
+    h.t.keys(lines.join('\r') + '\r');
+    expect(h.sent).toEqual([lines.map((l) => l + '\n').join('')]);
+    h.t.keys('a\rb\x04');
+    expect(h.sent.slice(1)).toEqual(['a\nb']);
+    h.t.keys('c\r\x04');
+    expect(h.sent.slice(2)).toEqual(['c\n']);
+    expect(h.eofs).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { useStore } from 'zustand';
 import { terminal as session, ui } from '../lib/services';
 import type { Theme } from '../lib/uiStore';
+import { applyTerminalPolicy, isAnswerback } from '../lib/terminalPolicy';
 
 const THEMES: Record<Theme, ITheme> = {
   dark: {
@@ -75,6 +76,8 @@ export function TerminalPane({ onLocation }: Props) {
       theme: THEMES[ui.getState().theme],
       allowProposedApi: false,
     });
+    // what a program's output may not do (clipboard, links, title, reports): see terminalPolicy
+    const policy = applyTerminalPolicy(term);
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(el);
@@ -100,7 +103,10 @@ export function TerminalPane({ onLocation }: Props) {
       if (e.altKey && /^Digit[1-5]$/.test(e.code)) return false;
       return true;
     });
-    const data = term.onData((d) => session.keys(d));
+    // only what is typed or pasted goes to the program, never one of the terminal's own reports
+    const data = term.onData((d) => {
+      if (!isAnswerback(d)) session.keys(d);
+    });
     const links = term.registerLinkProvider({
       provideLinks(y, callback) {
         const line = term.buffer.active.getLine(y - 1);
@@ -124,6 +130,7 @@ export function TerminalPane({ onLocation }: Props) {
       ro.disconnect();
       data.dispose();
       links.dispose();
+      policy.dispose();
       term.dispose();
       termRef.current = null;
     };

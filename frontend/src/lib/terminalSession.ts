@@ -43,14 +43,16 @@ export class TerminalSession implements TerminalSink {
   /** True when the last character written ended a line (so info lines start on their own). */
   private atLineStart = true;
   private target: InputTarget | null = null;
+  /** Lines finished by one onData (a paste), sent as one message: the gateway limits messages per second. */
+  private outgoing = '';
 
   constructor(schedule: Scheduler = frameScheduler) {
     this.batcher = new FrameBatcher((data, done) => this.writeRaw(data, done), schedule);
     this.editor = new LineEditor({
       echo: (text) => this.echo(text),
-      send: (data) => this.target?.send(data),
-      eof: () => this.target?.eof(),
-      interrupt: () => this.target?.interrupt(),
+      send: (data) => (this.outgoing += data),
+      eof: () => (this.flushInput(), this.target?.eof()),
+      interrupt: () => (this.flushInput(), this.target?.interrupt()),
     });
   }
 
@@ -75,6 +77,13 @@ export class TerminalSession implements TerminalSink {
     const t = this.target;
     if (!t || !t.acceptsInput()) return;
     this.editor.handle(data);
+    this.flushInput();
+  }
+
+  private flushInput(): void {
+    const data = this.outgoing;
+    this.outgoing = '';
+    if (data) this.target?.send(data);
   }
 
   out(data: string, stream: 'stdout' | 'stderr' | 'stdin' | 'compile'): void {

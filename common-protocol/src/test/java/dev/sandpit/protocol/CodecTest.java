@@ -58,6 +58,16 @@ class CodecTest {
   }
 
   @Test
+  void numbersOutOfRangeAreInvalidFieldAndDeepNestingIsBadJson() {
+    // valid JSON with a value no field can hold: the field is wrong, not the JSON
+    assertEquals(ErrorCode.INVALID_FIELD, codeOf("{\"type\":\"attach\",\"job_id\":\"j\",\"after_seq\":1180591620717411303424}"));
+    assertEquals(ErrorCode.INVALID_FIELD, codeOf("{\"type\":\"execute\",\"language\":\"python\",\"code\":\"x\",\"limits\":{\"wall_ms\":1180591620717411303424}}"));
+    assertEquals(ErrorCode.INVALID_FIELD, codeOf("{\"type\":\"execute\",\"language\":\"python\",\"code\":\"x\",\"limits\":{\"wall_ms\":1e400}}"));
+    // past Jackson's nesting limit (1000), however deep
+    assertEquals(ErrorCode.BAD_JSON, codeOf("{\"type\":\"eof\",\"x\":" + "[".repeat(100_000)));
+  }
+
+  @Test
   void unknownFieldsAreIgnoredForForwardCompatibility() {
     ClientMessage m = Codec.decodeClient("{\"type\":\"eof\",\"job_id\":\"j\",\"future_field\":{\"a\":1}}");
     assertEquals(new ClientMessage.Eof("j"), m);

@@ -16,13 +16,15 @@ import dev.sandpit.gateway.store.StoreConfig;
  * @param maxFiles {@code SANDPIT_MAX_FILES}: files of one run
  * @param maxRunsPerConnection {@code SANDPIT_WS_MAX_RUNS}: live runs on one WebSocket
  * @param maxMessageBytes {@code SANDPIT_WS_MAX_MESSAGE_BYTES}: larger frames close the socket
+ * @param messagesPerS {@code SANDPIT_WS_MESSAGES_PER_S}: frames one WebSocket may send per second
+ *     (a burst of twice as many); more are refused with {@code rate_limited}
  * @param queueTimeoutMs {@code SANDPIT_QUEUE_TIMEOUT_MS}: a job no worker took by then ends
  * @param reaperIntervalMs {@code SANDPIT_REAPER_INTERVAL_MS}: how often jobs of dead workers are looked for
  * @param eventTtlS {@code SANDPIT_EVENT_TTL_S}: how long job event logs are kept
  */
 public record GatewayConfig(
     int port, String host, String frontendDir, int maxCodeBytes, int maxFiles, int maxRunsPerConnection,
-    int maxMessageBytes, long queueTimeoutMs, long reaperIntervalMs, long eventTtlS, RedisConfig redis,
+    int maxMessageBytes, int messagesPerS, long queueTimeoutMs, long reaperIntervalMs, long eventTtlS, RedisConfig redis,
     LimitsConfig limits, StoreConfig store, AuthConfig auth, SessionConfig sessions) {
 
   public static final String PORT = "SANDPIT_HTTP_PORT";
@@ -32,6 +34,7 @@ public record GatewayConfig(
   public static final String MAX_FILES = "SANDPIT_MAX_FILES";
   public static final String WS_MAX_RUNS = "SANDPIT_WS_MAX_RUNS";
   public static final String WS_MAX_MESSAGE_BYTES = "SANDPIT_WS_MAX_MESSAGE_BYTES";
+  public static final String WS_MESSAGES_PER_S = "SANDPIT_WS_MESSAGES_PER_S";
   public static final String QUEUE_TIMEOUT_MS = "SANDPIT_QUEUE_TIMEOUT_MS";
   public static final String REAPER_INTERVAL_MS = "SANDPIT_REAPER_INTERVAL_MS";
 
@@ -44,6 +47,7 @@ public record GatewayConfig(
         s.intValue(MAX_FILES, 64, 1, 10_000),
         s.intValue(WS_MAX_RUNS, 8, 1, 10_000),
         s.intValue(WS_MAX_MESSAGE_BYTES, 4 << 20, 65_536, 256 << 20),
+        s.intValue(WS_MESSAGES_PER_S, 500, 1, 1_000_000),
         s.longValue(QUEUE_TIMEOUT_MS, 60_000, 1000, 3_600_000),
         s.longValue(REAPER_INTERVAL_MS, 1000, 100, 60_000),
         s.longValue(dev.sandpit.config.WorkerConfig.EVENT_TTL_S, 3600, 10, 30L * 86400),
@@ -60,6 +64,6 @@ public record GatewayConfig(
 
   public GatewayConfig withPort(int p) {
     return new GatewayConfig(p, host, frontendDir, maxCodeBytes, maxFiles, maxRunsPerConnection, maxMessageBytes,
-        queueTimeoutMs, reaperIntervalMs, eventTtlS, redis, limits, store, auth, sessions);
+        messagesPerS, queueTimeoutMs, reaperIntervalMs, eventTtlS, redis, limits, store, auth, sessions);
   }
 }

@@ -5,6 +5,7 @@ import dev.sandpit.gateway.auth.Tokens;
 import dev.sandpit.gateway.http.ApiRoutes;
 import dev.sandpit.gateway.http.AuthRoutes;
 import dev.sandpit.gateway.http.Http;
+import dev.sandpit.gateway.http.SecurityHeaders;
 import dev.sandpit.gateway.http.SessionEvents;
 import dev.sandpit.gateway.http.SessionRoutes;
 import dev.sandpit.gateway.http.V1Routes;
@@ -81,6 +82,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     SessionRunner runner = new SessionRunner(vertx, redis, feeds, submitter, sessionRuns, config);
+    SecurityHeaders.mount(router);
     router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, runner, watches));
     router.route("/v1/sessions/:id/terminal").handler(ctx -> {
       String token = ctx.request().getParam("token");

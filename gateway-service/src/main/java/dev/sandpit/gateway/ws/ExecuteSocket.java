@@ -50,6 +50,9 @@ public final class ExecuteSocket {
   private final SessionRunner runner;
   private final Watches watches;
   private boolean closed;
+  private final MessageRate rate;
+  /** Frames refused for the rate since the last one admitted. */
+  private int refusedInARow;
 
   public ExecuteSocket(Vertx vertx, ServerWebSocket ws, Redis redis, Feeds feeds, JobSubmitter submitter, GatewayConfig config,
       String userId, SessionRunner runner, Watches watches) {
@@ -63,12 +66,17 @@ public final class ExecuteSocket {
     this.runner = runner;
     this.sessionRuns = runner == null ? null : runner.runs();
     this.watches = watches;
+    this.rate = new MessageRate(config.messagesPerS(), System.nanoTime());
   }
 
   public void start() {
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> error(null, null, ErrorCode.BAD_JSON, "binary frames are not part of the protocol; send JSON text"));
-    ws.exceptionHandler(e -> log.debug("websocket error: {}", e.toString()));
+    ws.textMessageHandler(text -> {
+      if (admitted()) onText(text);
+    });
+    ws.binaryMessageHandler(b -> {
+      if (admitted()) error(null, null, ErrorCode.BAD_JSON, "binary frames are not part of the protocol; send JSON text");
+    });
+    ws.exceptionHandler(e -> FrameErrors.handle(ws, e, log));
     ws.closeHandler(v -> {
       closed = true;
       for (Tap t : List.copyOf(taps.values())) feeds.detach(t);
@@ -76,6 +84,30 @@ public final class ExecuteSocket {
       watching.forEach(watches::unwatch);
       watching.clear();
     });
+  }
+
+  /**
+   * Whether the frame is within the connection's rate. A frame over it is dropped unread and
+   * answered with rate_limited; a client that goes on (more refused frames in a row than its rate
+   * allows in a second) is flooding, and the connection is closed with 4429.
+   */
+  private boolean admitted() {
+    if (rate.take(System.nanoTime())) {
+      refusedInARow = 0;
+      return true;
+    }
+    if (++refusedInARow > config.messagesPerS()) {
+      if (refusedInARow == config.messagesPerS() + 1) {
+        log.info("closing a WebSocket that sent more than {} messages a second", config.messagesPerS());
+        ws.close((short) ErrorCode.RATE_LIMITED.closeCode(), "too many messages").onFailure(e -> log.debug("close failed: {}", e.toString()));
+      }
+      return false;
+    }
+    // a client that does not read its replies gets no more of them
+    if (!ws.writeQueueFull()) {
+      error(null, null, ErrorCode.RATE_LIMITED, "more than " + config.messagesPerS() + " messages a second on this connection; the message was dropped");
+    }
+    return false;
   }
 
   private void onText(String text) {
