@@ -6,9 +6,9 @@ import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.Settings;
 import dev.sandpit.config.WorkerConfig;
 import dev.sandpit.executor.jobs.ExecutorVerticle;
-import dev.sandpit.executor.jobs.RunSlots;
-import dev.sandpit.executor.jobs.Toolchains;
-import dev.sandpit.executor.sandbox.SandboxConfig;
+import dev.sandpit.worker.RunSlots;
+import dev.sandpit.worker.Toolchains;
+import dev.sandpit.worker.sandbox.SandboxConfig;
 import io.vertx.core.Vertx;
 
 /** Starts one executor worker process; SIGTERM drains it (running jobs finish, no new ones). */

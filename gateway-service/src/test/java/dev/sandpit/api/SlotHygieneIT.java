@@ -45,7 +45,7 @@ class SlotHygieneIT {
 
   @BeforeAll
   static void up() throws Exception {
-    hostile = Files.readString(Path.of("../executor-service/src/test/resources/hostile/leftovers.py"));
+    hostile = Files.readString(Path.of("../worker-lib/src/test/resources/hostile/leftovers.py"));
     stack = new Stack(63800);
     stack.env.put("SANDPIT_JWT_SECRET", SECRET);
     stack.env.put("SANDPIT_QUEUE_TIMEOUT_MS", "4000"); // a job no slot can take ends instead of waiting

@@ -81,6 +81,7 @@ class ComposeConsistencyTest {
       Map.entry("/usr/bin/java", Set.of("openjdk-17-jre-headless", "openjdk-17-jdk-headless")),
       Map.entry("/usr/libexec/coreutils/libstdbuf.so", Set.of("coreutils")),
       Map.entry("/usr/bin/env", Set.of("coreutils")),
+      Map.entry("/bin/rm", Set.of("coreutils")),
       Map.entry("/bin/sh", Set.of("dash")),
       Map.entry("/usr/bin/setpriv", Set.of("util-linux")),
       Map.entry("/usr/bin/unshare", Set.of("util-linux")),
@@ -288,13 +289,13 @@ class ComposeConsistencyTest {
 
   @Test
   void bothWorkerImagesCarryTheSandboxHelperCompiledFromTheSourceTheWorkerLoadsWhereItLooks() {
-    String java = read(root.resolve("executor-service/src/main/java/dev/sandpit/executor/sandbox/SandboxHelper.java"));
+    String java = read(root.resolve("worker-lib/src/main/java/dev/sandpit/worker/sandbox/SandboxHelper.java"));
     Matcher prebuilt = Pattern.compile("PREBUILT = \"([^\"]+)\"").matcher(java);
     Matcher source = Pattern.compile("SOURCE = \"/([^\"]+)\"").matcher(java);
     assertTrue(prebuilt.find() && source.find(), "SandboxHelper names no PREBUILT or SOURCE: update this test");
     // the image's directory is named as the worker names it: the first 16 hex digits of the source's SHA-256
     assertTrue(java.contains("\"SHA-256\"") && java.contains(".substring(0, 16)"), "SandboxHelper hashes its source differently: update the Dockerfiles");
-    String src = "executor-service/src/main/resources/" + source.group(1);
+    String src = "worker-lib/src/main/resources/" + source.group(1);
     assertTrue(Files.isRegularFile(root.resolve(src)), src);
     for (String name : WORKERS) {
       Dockerfile d = dockerfile(name);

@@ -8,7 +8,7 @@ import dev.sandpit.bus.EventLog;
 import dev.sandpit.config.LimitsConfig;
 import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.WorkerConfig;
-import dev.sandpit.executor.jobs.RunSlots;
+import dev.sandpit.worker.RunSlots;
 import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.CompilerFlags;
 import dev.sandpit.protocol.JobSpec;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * (so the hot entries stay) and is reported as {@code cached: true}. Programs over
  * {@link BuildOptions#cacheMaxBytes} are handed over under a key of their own job instead.
  */
-public final class BuildVerticle extends dev.sandpit.executor.jobs.WorkerVerticle {
+public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
   private static final Logger log = LoggerFactory.getLogger(BuildVerticle.class);
 
   private final LimitsConfig limits;
@@ -78,15 +78,7 @@ public final class BuildVerticle extends dev.sandpit.executor.jobs.WorkerVerticl
     return probed.compose(v -> goLive());
   }
 
-  private void onJob(String entryId, String json) {
-    JobSpec spec;
-    try {
-      spec = Codec.fromJson(json, JobSpec.class);
-    } catch (RuntimeException e) {
-      log.error("build entry {} is not a job: {}", entryId, e.getMessage());
-      consumer.ack(entryId);
-      return;
-    }
+  private void onJob(String entryId, JobSpec spec) {
     active++;
     build(spec)
         .recover(e -> {

@@ -1,7 +1,7 @@
 package dev.sandpit.build.jobs;
 
 import dev.sandpit.build.toolchain.BuildPlan;
-import dev.sandpit.executor.process.RunResult;
+import dev.sandpit.worker.process.RunResult;
 import java.util.Map;
 
 /**

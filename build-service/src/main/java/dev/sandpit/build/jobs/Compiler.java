@@ -2,11 +2,11 @@ package dev.sandpit.build.jobs;
 
 import dev.sandpit.build.toolchain.BuildPlan;
 import dev.sandpit.build.toolchain.TargetFinder;
-import dev.sandpit.executor.jobs.Commands;
-import dev.sandpit.executor.jobs.RunSlots;
-import dev.sandpit.executor.process.RunListener;
-import dev.sandpit.executor.process.RunResult;
-import dev.sandpit.executor.process.RunSpec;
+import dev.sandpit.worker.Commands;
+import dev.sandpit.worker.RunSlots;
+import dev.sandpit.worker.process.RunListener;
+import dev.sandpit.worker.process.RunResult;
+import dev.sandpit.worker.process.RunSpec;
 import dev.sandpit.protocol.FileNames;
 import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Language;

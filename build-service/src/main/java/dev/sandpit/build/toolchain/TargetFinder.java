@@ -1,7 +1,7 @@
 package dev.sandpit.build.toolchain;
 
 import dev.sandpit.protocol.ProtocolException;
-import dev.sandpit.executor.sandbox.Workspace;
+import dev.sandpit.worker.sandbox.Workspace;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -68,6 +68,6 @@ public final class ToolVersions {
 
   /** The first line a version command prints, or null when it fails. */
   static String version(List<String> cmd) {
-    return dev.sandpit.executor.jobs.Toolchains.version(cmd);
+    return dev.sandpit.worker.Toolchains.version(cmd);
   }
 }

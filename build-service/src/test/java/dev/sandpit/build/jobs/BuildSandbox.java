@@ -1,10 +1,10 @@
 package dev.sandpit.build.jobs;
 
-import dev.sandpit.executor.jobs.RunSlots;
-import dev.sandpit.executor.process.RunListener;
-import dev.sandpit.executor.process.RunResult;
-import dev.sandpit.executor.process.RunSpec;
-import dev.sandpit.executor.sandbox.SandboxConfig;
+import dev.sandpit.worker.RunSlots;
+import dev.sandpit.worker.process.RunListener;
+import dev.sandpit.worker.process.RunResult;
+import dev.sandpit.worker.process.RunSpec;
+import dev.sandpit.worker.sandbox.SandboxConfig;
 import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Limits;
 import dev.sandpit.protocol.SourceFile;

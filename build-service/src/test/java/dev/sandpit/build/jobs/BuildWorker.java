@@ -6,7 +6,7 @@ import dev.sandpit.config.LimitsConfig;
 import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.Settings;
 import dev.sandpit.config.WorkerConfig;
-import dev.sandpit.executor.jobs.Toolchains;
+import dev.sandpit.worker.Toolchains;
 import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Keys;

@@ -189,7 +189,7 @@ class CompileBombsIT {
   @org.junit.jupiter.params.provider.ValueSource(strings = {"deep", "deep_wide", "odd_names", "chmod_root", "chmod_nested",
       "chattr", "fifo_socket", "fd_daemon"})
   void aMakefileThatLeavesATrapBehindBreaksNeitherTheSlotNorTheNextCompile(String attack) throws Exception {
-    String hostile = java.nio.file.Files.readString(java.nio.file.Path.of("../executor-service/src/test/resources/hostile/leftovers.py"));
+    String hostile = java.nio.file.Files.readString(java.nio.file.Path.of("../worker-lib/src/test/resources/hostile/leftovers.py"));
     Map<String, String> fs = files("main.c", "int main(void){ return 0; }\n", "leftovers.py", hostile);
     fs.put("Makefile", "main: main.c\n\tpython3 leftovers.py " + attack + "\n\t$(CC) -o main main.c\n");
     // (a workspace of mode 000 fails its own compile: the attacker's business)

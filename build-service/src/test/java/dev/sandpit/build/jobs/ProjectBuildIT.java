@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandpit.build.diagnostics.DiagnosticParser;
 import dev.sandpit.build.toolchain.BuildPlan;
-import dev.sandpit.executor.jobs.SanitizerRuntime;
+import dev.sandpit.worker.SanitizerRuntime;
 import dev.sandpit.protocol.Diagnostic;
 import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Language;

@@ -6,10 +6,11 @@ import dev.sandpit.bus.Subscriber;
 import dev.sandpit.config.LimitsConfig;
 import dev.sandpit.config.RedisConfig;
 import dev.sandpit.config.WorkerConfig;
-import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Keys;
 import dev.sandpit.protocol.WorkerInfo;
+import dev.sandpit.worker.RunSlots;
+import dev.sandpit.worker.WorkerVerticle;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import java.util.HashMap;
@@ -47,15 +48,7 @@ public final class ExecutorVerticle extends WorkerVerticle {
     return subscriber.start().compose(v -> goLive());
   }
 
-  private void onJob(String entryId, String json) {
-    JobSpec spec;
-    try {
-      spec = Codec.fromJson(json, JobSpec.class);
-    } catch (RuntimeException e) {
-      log.error("queue entry {} is not a job: {}", entryId, e.getMessage());
-      consumer.ack(entryId);
-      return;
-    }
+  private void onJob(String entryId, JobSpec spec) {
     active++;
     JobExecution j = new JobExecution(this, context, entryId, spec);
     jobs.put(spec.jobId(), j);
