@@ -106,6 +106,25 @@ public final class EventLog {
     return "error";
   }
 
+  /**
+   * An event as the log stores and publishes it, numbered {@code seq}: what {@link #SCRIPT} makes
+   * of it (the seq first, then the event's own JSON, which starts with its type), for an event a
+   * reader has to make up itself (a job Redis lost).
+   */
+  public static String numbered(long seq, ServerEvent event) {
+    return "{\"seq\":" + seq + "," + Codec.encode(event).substring(1);
+  }
+
+  /**
+   * Whether an event read from the log or a job channel is the job's last: the one place that
+   * reads a job's end from the wire. It looks only where {@link #SCRIPT} puts the type (right
+   * after the seq), so text inside an event's data cannot pass for it.
+   */
+  public static boolean isComplete(String wire) {
+    int comma = wire.indexOf(',');
+    return comma > 0 && wire.startsWith("\"type\":\"complete\"", comma + 1);
+  }
+
   /** Convenience for callers with a future-returning sender. */
   public static Future<Long> append(RedisLink link, ServerEvent event, long ttlSeconds) {
     return link.send(append(event, ttlSeconds)).map(EventLog::seqOf);

@@ -57,7 +57,21 @@ public sealed interface ServerEvent {
       String signal,
       Boolean truncated,
       String message)
-      implements ServerEvent {}
+      implements ServerEvent {
+
+    /**
+     * A job that ended without a program's result (Sandpit's own failure, a refusal, a queue
+     * deadline, a lost worker): no exit code, no time. The one way every module writes one.
+     */
+    public static Complete failed(String jobId, RunStatus status, String message) {
+      return new Complete(null, jobId, null, null, status, null, null, null, null, message);
+    }
+
+    /** As {@link #failed(String, RunStatus, String)}, after {@code elapsedMs} of the worker's own work. */
+    public static Complete failed(String jobId, RunStatus status, long elapsedMs, String message) {
+      return new Complete(null, jobId, null, elapsedMs, status, null, null, null, null, message);
+    }
+  }
 
   /**
    * Something happened to a watched session: {@code kind} is run_started, run_finished,

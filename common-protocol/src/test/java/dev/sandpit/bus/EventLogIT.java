@@ -72,6 +72,18 @@ class EventLogIT {
   }
 
   @Test
+  void anEventNumberedByAReaderIsWhatTheLogWouldHaveStoredAndOnlyACompleteReadsAsTheEnd() throws Exception {
+    String job = UUID.randomUUID().toString();
+    append(new ServerEvent.Accepted(null, job, null, "python"));
+    append(new ServerEvent.Output(null, job, "stdout", "\"type\":\"complete\""));
+    ServerEvent.Complete lost = ServerEvent.Complete.failed(job, RunStatus.EXECUTOR_LOST, "gone");
+    assertEquals(3, append(lost));
+    List<String> all = EventLog.entries(redis.send(EventLog.readAfter(job, 0, 100)).await(5, TimeUnit.SECONDS));
+    assertEquals(all.get(2), EventLog.numbered(3, lost));
+    assertEquals(List.of(false, false, true), all.stream().map(EventLog::isComplete).toList());
+  }
+
+  @Test
   void theLogExpires() throws Exception {
     String job = UUID.randomUUID().toString();
     append(new ServerEvent.Accepted(null, job, null, "python"));

@@ -83,7 +83,7 @@ public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
     build(spec)
         .recover(e -> {
           log.error("job {}: build failed: {}", spec.jobId(), e.toString());
-          return emit(new ServerEvent.Complete(null, spec.jobId(), null, 0L, RunStatus.INTERNAL_ERROR, null, null, null, null,
+          return emit(ServerEvent.Complete.failed(spec.jobId(), RunStatus.INTERNAL_ERROR, 0L,
               "the build worker failed: " + e.getMessage())).mapEmpty();
         })
         .eventually(() -> consumer.ack(entryId))
@@ -168,7 +168,7 @@ public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
   private Future<Void> refuse(JobSpec spec, String why, long ms) {
     log.warn("job {}: refused: {}", spec.jobId(), why);
     return emit(new ServerEvent.Compile(null, spec.jobId(), "error", List.of(), why + "\n", false, ms))
-        .compose(x -> emit(new ServerEvent.Complete(null, spec.jobId(), null, ms, RunStatus.COMPILE_ERROR, null, null, null, null, why)))
+        .compose(x -> emit(ServerEvent.Complete.failed(spec.jobId(), RunStatus.COMPILE_ERROR, ms, why)))
         .mapEmpty();
   }
 

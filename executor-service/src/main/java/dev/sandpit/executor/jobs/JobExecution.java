@@ -258,7 +258,7 @@ final class JobExecution implements RunListener {
 
   private void fail(Throwable e) {
     log.error("job {}: failed before it ran: {}", jobId, e.toString());
-    ServerEvent.Complete c = new ServerEvent.Complete(null, jobId, null, 0L, RunStatus.INTERNAL_ERROR, null, null, null, null,
+    ServerEvent.Complete c = ServerEvent.Complete.failed(jobId, RunStatus.INTERNAL_ERROR, 0L,
         "the executor could not start the program: " + e.getMessage());
     EventLog.append(w.events(), c, w.eventTtlS()).onComplete(ar -> cleanup());
   }

@@ -13,6 +13,7 @@ import dev.sandpit.protocol.Language;
 import dev.sandpit.protocol.Languages;
 import dev.sandpit.protocol.Limits;
 import dev.sandpit.protocol.ProtocolException;
+import dev.sandpit.protocol.RunStatus;
 import dev.sandpit.protocol.ServerEvent;
 import dev.sandpit.protocol.SourceFile;
 import io.vertx.core.Future;
@@ -153,8 +154,7 @@ public final class JobSubmitter {
       if (done.getAsBoolean()) return;
       redis.send(Request.cmd(Command.EXISTS).arg(Keys.owner(spec.jobId())))
           .compose(r -> r.toInteger() == 1 ? Future.succeededFuture()
-              : redis.send(EventLog.append(new ServerEvent.Complete(null, spec.jobId(), null, null,
-                  dev.sandpit.protocol.RunStatus.INTERNAL_ERROR, null, null, null, null,
+              : redis.send(EventLog.append(ServerEvent.Complete.failed(spec.jobId(), RunStatus.INTERNAL_ERROR,
                   "no worker took the job within " + config.queueTimeoutMs() + " ms"), config.eventTtlS())))
           .onFailure(e -> org.slf4j.LoggerFactory.getLogger(JobSubmitter.class)
               .warn("job {}: queue check failed: {}", spec.jobId(), e.toString()));

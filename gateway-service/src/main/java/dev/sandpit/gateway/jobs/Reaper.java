@@ -105,8 +105,7 @@ public final class Reaper extends Periodic {
           if (json != null) {
             JobSpec spec = Codec.fromJson(json, JobSpec.class);
             log.warn("job {}: worker {} is gone; ending the job with executor_lost", spec.jobId(), deadConsumer);
-            ended = redis.send(EventLog.append(new ServerEvent.Complete(null, spec.jobId(), null, null,
-                RunStatus.EXECUTOR_LOST, null, null, null, null,
+            ended = redis.send(EventLog.append(ServerEvent.Complete.failed(spec.jobId(), RunStatus.EXECUTOR_LOST,
                 "the worker running this job (" + deadConsumer + ") stopped; the job was not run again"), eventTtlS));
           }
           return ended.compose(x -> redis.send(Request.cmd(Command.XACK).arg(stream).arg(group).arg(id))).map(1);

@@ -3,6 +3,8 @@ package dev.sandpit.gateway.ws;
 import dev.sandpit.bus.EventLog;
 import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.Keys;
+import dev.sandpit.protocol.RunStatus;
+import dev.sandpit.protocol.ServerEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.redis.client.Command;
@@ -109,8 +111,7 @@ public final class Tap {
           if (r.toInteger() == 0) {
             pending.clear();
             long seq = lastSeq + 1;
-            deliver(seq, "{\"seq\":" + seq + ",\"type\":\"complete\",\"job_id\":\"" + jobId
-                + "\",\"status\":\"executor_lost\",\"message\":\"Redis restarted and lost this job\"}");
+            deliver(seq, EventLog.numbered(seq, ServerEvent.Complete.failed(jobId, RunStatus.EXECUTOR_LOST, "Redis restarted and lost this job")));
           } else {
             fill();
           }
@@ -135,15 +136,10 @@ public final class Tap {
   private void deliver(long seq, String json) {
     lastSeq = seq;
     sink.handle(json);
-    if (isComplete(json)) {
+    if (EventLog.isComplete(json)) {
       done = true;
       pending.clear();
       onComplete.handle(this);
     }
-  }
-
-  static boolean isComplete(String json) {
-    int comma = json.indexOf(',');
-    return comma > 0 && json.startsWith("\"type\":\"complete\"", comma + 1);
   }
 }

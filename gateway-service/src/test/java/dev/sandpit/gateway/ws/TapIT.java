@@ -118,7 +118,7 @@ class TapIT {
 
   @Test
   void completeIsRecognisedOnlyAsTheEventTypeNotInOutputData() {
-    assertTrue(Tap.isComplete("{\"seq\":3,\"type\":\"complete\",\"job_id\":\"j\"}"));
-    assertEquals(false, Tap.isComplete("{\"seq\":3,\"type\":\"output\",\"data\":\"\\\"type\\\":\\\"complete\\\"\"}"));
+    assertTrue(EventLog.isComplete("{\"seq\":3,\"type\":\"complete\",\"job_id\":\"j\"}"));
+    assertEquals(false, EventLog.isComplete("{\"seq\":3,\"type\":\"output\",\"data\":\"\\\"type\\\":\\\"complete\\\"\"}"));
   }
 }
