@@ -97,9 +97,9 @@ public final class GatewayVerticle extends VerticleBase {
     api.mountPublic(router);
     auth.mount(router);
     sessions.mountPublic(router);
-    auth.protect(router);
-    sessions.mount(router);
-    new V1Routes(vertx, store, runner, config.sessions(), events).mount(router);
+    auth.mountProtected(router);
+    sessions.mount(router, auth.authenticator());
+    new V1Routes(vertx, store, runner, config.sessions(), events).mount(router, auth.authenticator());
     api.mountFallbacks(router);
 
     HttpServerOptions opts = new HttpServerOptions()

@@ -103,6 +103,27 @@ abstract class SessionApiContract {
     }
   }
 
+  @Test
+  void unknownApiRoutesAre404NotFoundWhateverTheCredentialsAndKnownOnesStill401WithoutAToken() throws Exception {
+    Api good = anon.guest();
+    for (Api caller : List.of(anon, anon.as("not.a.jwt"), good)) {
+      for (String[] req : new String[][] {{"GET", "/api/no-such-route"}, {"POST", "/api/sessions/x/nothing"}, {"PUT", "/api/sessions"},
+          {"GET", "/v1/no-such-route"}, {"DELETE", "/api/runs/x"}}) {
+        Api.Res r = caller.call(req[0], req[1], null);
+        assertEquals(404, r.status(), req[0] + " " + req[1] + " as " + caller.token + ": " + r.body());
+        assertEquals("not_found", r.code());
+      }
+    }
+    for (String[] req : new String[][] {{"GET", "/api/sessions"}, {"GET", "/api/auth/me"}, {"GET", "/api/runs/x"},
+        {"DELETE", "/api/sessions/x"}, {"POST", "/v1/sessions/files/list"}}) {
+      Api.Res r = anon.call(req[0], req[1], null);
+      assertEquals(401, r.status(), req[0] + " " + req[1] + ": " + r.body());
+      assertEquals("unauthorized", r.code());
+      assertEquals(401, anon.as("not.a.jwt").call(req[0], req[1], null).status(), req[0] + " " + req[1]);
+    }
+    assertEquals(200, anon.get("/api/languages").status());
+  }
+
   // ---- sessions ----
 
   @Test

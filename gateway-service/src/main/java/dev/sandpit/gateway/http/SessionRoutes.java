@@ -75,24 +75,24 @@ public final class SessionRoutes {
     router.get("/api/templates").handler(ctx -> Http.json(ctx, 200, templates));
   }
 
-  /** Routes that need an authenticated user. */
-  public void mount(Router router) {
-    router.post("/api/sessions").handler(this::create);
-    router.get("/api/sessions").handler(this::list);
-    router.get("/api/sessions/:id").handler(this::get);
-    router.patch("/api/sessions/:id").handler(this::update);
-    router.delete("/api/sessions/:id").handler(this::delete);
-    router.get("/api/sessions/:id/files").handler(this::listFiles);
-    router.get("/api/sessions/:id/files/*").handler(this::readFile);
-    router.put("/api/sessions/:id/files/*").handler(this::writeFile);
-    router.patch("/api/sessions/:id/files/*").handler(this::renameFile);
-    router.delete("/api/sessions/:id/files/*").handler(this::deleteFile);
-    router.post("/api/sessions/:id/shares").handler(this::createShare);
-    router.get("/api/sessions/:id/shares").handler(this::listShares);
-    router.delete("/api/sessions/:id/shares/:token").handler(this::revokeShare);
-    router.post("/api/shares/:token/join").handler(this::join);
-    router.get("/api/sessions/:id/runs").handler(this::listRuns);
-    router.get("/api/runs/:id").handler(this::getRun);
+  /** Routes that need an authenticated user: each checks the token first ({@code authn}), so an unknown path is 404 whoever asks. */
+  public void mount(Router router, io.vertx.core.Handler<RoutingContext> authn) {
+    router.post("/api/sessions").handler(authn).handler(this::create);
+    router.get("/api/sessions").handler(authn).handler(this::list);
+    router.get("/api/sessions/:id").handler(authn).handler(this::get);
+    router.patch("/api/sessions/:id").handler(authn).handler(this::update);
+    router.delete("/api/sessions/:id").handler(authn).handler(this::delete);
+    router.get("/api/sessions/:id/files").handler(authn).handler(this::listFiles);
+    router.get("/api/sessions/:id/files/*").handler(authn).handler(this::readFile);
+    router.put("/api/sessions/:id/files/*").handler(authn).handler(this::writeFile);
+    router.patch("/api/sessions/:id/files/*").handler(authn).handler(this::renameFile);
+    router.delete("/api/sessions/:id/files/*").handler(authn).handler(this::deleteFile);
+    router.post("/api/sessions/:id/shares").handler(authn).handler(this::createShare);
+    router.get("/api/sessions/:id/shares").handler(authn).handler(this::listShares);
+    router.delete("/api/sessions/:id/shares/:token").handler(authn).handler(this::revokeShare);
+    router.post("/api/shares/:token/join").handler(authn).handler(this::join);
+    router.get("/api/sessions/:id/runs").handler(authn).handler(this::listRuns);
+    router.get("/api/runs/:id").handler(authn).handler(this::getRun);
   }
 
   // ---- sessions ----

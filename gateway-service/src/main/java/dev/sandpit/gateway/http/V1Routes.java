@@ -46,14 +46,14 @@ public final class V1Routes {
     this.events = events;
   }
 
-  /** Call after the authentication filter for {@code /v1/*} is in place. */
-  public void mount(Router router) {
-    router.post("/v1/sessions/execute/binary").handler(this::executeBinary); // before execute/:language
-    router.post("/v1/sessions/execute/:language").handler(this::execute);
-    router.post("/v1/sessions/build/:language").handler(this::build);
-    router.post("/v1/sessions/files/write").handler(this::write);
-    router.post("/v1/sessions/files/read").handler(this::read);
-    router.post("/v1/sessions/files/list").handler(this::list);
+  /** Every route checks the token first ({@code authn}). */
+  public void mount(Router router, io.vertx.core.Handler<RoutingContext> authn) {
+    router.post("/v1/sessions/execute/binary").handler(authn).handler(this::executeBinary); // before execute/:language
+    router.post("/v1/sessions/execute/:language").handler(authn).handler(this::execute);
+    router.post("/v1/sessions/build/:language").handler(authn).handler(this::build);
+    router.post("/v1/sessions/files/write").handler(authn).handler(this::write);
+    router.post("/v1/sessions/files/read").handler(authn).handler(this::read);
+    router.post("/v1/sessions/files/list").handler(authn).handler(this::list);
   }
 
   /** A seed path ("/src/main.py", "/workspace/build/main") as a workspace path ("src/main.py"). */
