@@ -107,6 +107,33 @@ class V1ApiSqliteIT {
     assertEquals(404, u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", broken).put("binary_path", "/workspace/build/main")).status());
   }
 
+  @Test
+  void executeBinaryWritesStdinThenClosesItSoAProgramReadingToEofEnds() throws Exception {
+    Api u = anon.guest();
+    String id = u.post("/api/sessions", new JsonObject().put("name", "wc").put("language", "c")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "main.c")
+            .put("content", "#include <stdio.h>\nint main(void){ long n = 0, s = 0, x; while (scanf(\"%ld\", &x) == 1) { n++; s += x; }"
+                + " printf(\"n=%ld sum=%ld\\n\", n, s); return 0; }\n")))).json().getString("id");
+    Api.Res b = u.post("/v1/sessions/build/c", new JsonObject().put("session_id", id));
+    assertEquals("success", b.json().getString("status"), b.body());
+    long t0 = System.nanoTime();
+    Api.Res run = u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", id).put("binary_path", "/workspace/build/main")
+        .put("stdin", "1 2 3\n40\n"));
+    assertEquals(200, run.status(), run.body());
+    String job = run.json().getString("execution_id");
+    try (WsClient c = WsClient.connect(stack.port(), u.token)) {
+      c.send(new JsonObject().put("type", "attach").put("job_id", job).put("after_seq", 0).encode());
+      // well before the 30 s wall limit that a program waiting for more input would run into
+      assertEquals(RunStatus.OK, c.complete(job, 15_000).status());
+      assertEquals("n=4 sum=46\n", c.stdout(job));
+    }
+    assertTrue(System.nanoTime() - t0 < 15_000_000_000L);
+    JsonObject rec = u.get("/api/runs/" + job).json();
+    assertEquals("1 2 3\n40\n", rec.getString("stdin"), rec.encode());
+    assertEquals(400, u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", id).put("binary_path", "/workspace/build/main")
+        .put("stdin", 5)).status());
+  }
+
   /** A seed-000 terminal client: collects messages as JSON. */
   static final class Term implements WebSocket.Listener, AutoCloseable {
     final List<JsonObject> got = new ArrayList<>();

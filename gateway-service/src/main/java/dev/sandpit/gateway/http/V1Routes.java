@@ -157,16 +157,21 @@ public final class V1Routes {
     });
   }
 
-  /** Seed 000's binary run: the program a build/cpp of this session made, run like any session run. */
+  /**
+   * Seed 000's binary run: the program a build/cpp of this session made, run like any session run.
+   * {@code stdin}, as in {@code execute/:language}, is written first and then stdin is closed, so a
+   * program that reads to EOF ends; without it stdin stays open for input over the WebSocket.
+   */
   private void executeBinary(RoutingContext ctx) {
     String user = ctx.get(AuthRoutes.USER);
-    String sessionId, path;
+    String sessionId, path, stdin;
     List<String> args;
     try {
       JsonObject b = body(ctx);
       sessionId = string(b, "session_id", true);
       path = workspacePath(string(b, "binary_path", true));
       args = strings(b, "args");
+      stdin = string(b, "stdin", false);
     } catch (RuntimeException e) {
       Http.fail(ctx, e);
       return;
@@ -176,7 +181,7 @@ public final class V1Routes {
           if (r == null) return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no built program at '/" + path + "' (build it first; builds are kept an hour)"));
           JsonObject bin = new JsonObject(r.toString());
           String jobId = JobSubmitter.newJobId();
-          ClientMessage.Execute m = new ClientMessage.Execute(bin.getString("language"), null, null, null, args, null, null, null, sessionId, null);
+          ClientMessage.Execute m = new ClientMessage.Execute(bin.getString("language"), null, null, stdin, args, null, null, null, sessionId, null);
           return runner.start(user, jobId, m, spec -> spec.withBuiltArtifact(bin.getString("artifact"), null)).map(spec -> jobId);
         })
         .onSuccess(jobId -> Http.json(ctx, 200, new JsonObject().put("execution_id", jobId).put("status", "running").putNull("pid")
