@@ -37,6 +37,26 @@ public final class ApiRoutes {
     router.get("/health").handler(this::health);
     router.get("/api/languages").handler(this::languages);
     router.get("/api/openapi.json").handler(this::openapi);
+    router.get("/api/docs").handler(this::docs);
+  }
+
+  /**
+   * Policy of the API docs page: its scripts and styles come from this origin only (Swagger UI sets
+   * style attributes, hence 'unsafe-inline' for styles, never for scripts).
+   */
+  static final String DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+      + "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
+
+  /** The OpenAPI document as a browsable page: Swagger UI, built into the frontend's api-docs/. */
+  private void docs(RoutingContext ctx) {
+    String dir = config.frontendDir();
+    Path page = dir.isEmpty() ? null : Path.of(dir, "api-docs", "index.html");
+    if (page == null || !Files.isRegularFile(page)) {
+      error(ctx, 404, ErrorCode.NOT_FOUND, "the API docs page comes with the built frontend (cd frontend && npm run build); the document itself is /api/openapi.json");
+      return;
+    }
+    ctx.response().putHeader("Cache-Control", "no-cache").putHeader("Content-Security-Policy", DOCS_CSP)
+        .putHeader("content-type", "text/html; charset=utf-8").sendFile(page.toAbsolutePath().toString());
   }
 
   /** Last: unknown API routes, the frontend, and the one failure handler. */
