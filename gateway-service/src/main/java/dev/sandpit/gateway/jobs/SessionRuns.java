@@ -142,7 +142,6 @@ public final class SessionRuns {
     private final List<Chunk> buffer = new ArrayList<>();
     private int buffered;
     private long lastSeq;
-    private int stdinCount;
     private long timer = -1;
     private Future<Void> writes = Future.succeededFuture();
     private boolean ended;
@@ -159,20 +158,16 @@ public final class SessionRuns {
       if (ended) return;
       ServerEvent e = Codec.decodeEvent(json);
       lastSeq = e.seq() == null ? lastSeq : e.seq();
-      stdinCount = 0;
       if (e instanceof ServerEvent.Output o) {
         add(new Chunk(lastSeq * 1000, o.stream(), o.data()));
+      } else if (e instanceof ServerEvent.Input in) {
+        // logged by whichever gateway took it, so typing from any of them is in the transcript
+        add(new Chunk(lastSeq * 1000, "stdin", in.data()));
       } else if (e instanceof ServerEvent.Compile c && "error".equals(c.status())) {
         add(new Chunk(lastSeq * 1000, "compile", c.output() == null ? "" : c.output()));
       } else if (e instanceof ServerEvent.Complete c) {
         end(c);
       }
-    }
-
-    /** Input typed for the run (kept in the transcript after the event it answered). */
-    public void onStdin(String data) {
-      if (ended || stdinCount >= 999) return;
-      add(new Chunk(lastSeq * 1000 + (++stdinCount), "stdin", data));
     }
 
     private void add(Chunk c) {
