@@ -161,3 +161,69 @@ describe('the API docs page', () => {
     await ctx.close();
   });
 });
+
+describe('a run followed by two people', () => {
+  test("each sees the other's input in the terminal, with who typed it, and their own once", async () => {
+    const owner = await apiGuestSession('python-interactive');
+    const bob = await collaborator(owner.session, owner.token, 'runner');
+    const ctxA = await signedInContext(owner.token);
+    const ctxB = await signedInContext(bob.token);
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    await a.goto(`${base}/#/s/${owner.session.id}`);
+    await b.goto(`${base}/#/s/${owner.session.id}`);
+    await waitForEditor(a);
+    await waitForEditor(b);
+    await b.locator('[data-testid="connection"][data-status="open"]').first().waitFor();
+
+    await a.getByTestId('run').click();
+    await waitForTerminal(a, 'What is your name? ');
+    // B follows the run (it started in the session B watches) and answers the first prompt
+    await waitForTerminal(b, 'What is your name? ');
+    await b.locator('[data-testid="run-status"][data-phase="waiting_input"]').waitFor();
+    await b.getByTestId('terminal').click();
+    await b.keyboard.type('Bob', { delay: 30 });
+    await b.keyboard.press('Enter');
+    const ta = await waitForTerminal(a, /What is your name\? Bob ‹[^›]+›\n/);
+    assert.match(ta, new RegExp(`What is your name\\? Bob ‹${bob.user.username}›`));
+    // A answers the second
+    await waitForTerminal(a, 'How old are you? ');
+    await a.getByTestId('terminal').click();
+    await a.keyboard.type('36', { delay: 30 });
+    await a.keyboard.press('Enter');
+    const doneA = await waitForTerminal(a, 'Hello, Bob! Next year you will be 37.');
+    const doneB = await waitForTerminal(b, 'Hello, Bob! Next year you will be 37.');
+    assert.match(await waitFinished(a), /finished · exit 0/);
+    assert.match(doneB, new RegExp(`How old are you\\? 36 ‹${owner.user.username}›\\n`));
+    // the typer's own input is shown once (the local echo), unmarked
+    assert.match(doneA, /How old are you\? 36\n/);
+    assert.match(doneB, /What is your name\? Bob\n/);
+    assert.equal(count(doneA, 'Bob'), 2, doneA); // the answer and the greeting
+    assert.equal(count(doneB, '36'), 1, doneB);
+    await ctxA.close();
+    await ctxB.close();
+  });
+
+  test('after a reload mid-run the page shows the input given so far, its own too', async () => {
+    const owner = await apiGuestSession('python-interactive');
+    const ctx = await signedInContext(owner.token);
+    const page = await ctx.newPage();
+    await page.goto(`${base}/#/s/${owner.session.id}`);
+    await waitForEditor(page);
+    await page.getByTestId('run').click();
+    await waitForTerminal(page, 'What is your name? ');
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('Ada', { delay: 30 });
+    await page.keyboard.press('Enter');
+    await waitForTerminal(page, 'How old are you? ');
+    await page.reload();
+    await waitForEditor(page);
+    const t = await waitForTerminal(page, 'How old are you? ');
+    assert.match(t, /What is your name\? Ada\n/);
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('36', { delay: 30 });
+    await page.keyboard.press('Enter');
+    await waitForTerminal(page, 'Hello, Ada! Next year you will be 37.');
+    await ctx.close();
+  });
+});
