@@ -134,6 +134,36 @@ class V1ApiSqliteIT {
         .put("stdin", 5)).status());
   }
 
+  @Test
+  void v1BuildAndExecuteOfASessionUseTheSessionsCompilerAndFlags() throws Exception {
+    Api u = anon.guest();
+    String src = "#include <cstdio>\nint main(){\n#ifdef __clang__\n std::puts(\"clang\");\n#else\n std::puts(\"gcc\");\n#endif\n"
+        + "#ifdef FROM_SETTINGS\n std::puts(\"flags\");\n#endif\n}\n";
+    String id = u.post("/api/sessions", new JsonObject().put("name", "which").put("language", "cpp")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "main.cpp").put("content", src)))).json().getString("id");
+    Api.Res put = u.call("PUT", "/api/sessions/" + id + "/settings",
+        new JsonObject().put("compiler", "clang++").put("compiler_flags", new JsonArray().add("-DFROM_SETTINGS")).encode());
+    assertEquals(200, put.status(), put.body());
+    Api.Res b = u.post("/v1/sessions/build/cpp", new JsonObject().put("session_id", id));
+    assertEquals("success", b.json().getString("status"), b.body());
+    Api.Res run = u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", id).put("binary_path", "/workspace/build/main"));
+    Api.Res exec = u.post("/v1/sessions/execute/cpp", new JsonObject().put("session_id", id));
+    try (WsClient c = WsClient.connect(stack.port(), u.token)) {
+      for (Api.Res r : List.of(run, exec)) {
+        assertEquals(200, r.status(), r.body());
+        String job = r.json().getString("execution_id");
+        c.send(new JsonObject().put("type", "attach").put("job_id", job).put("after_seq", 0).encode());
+        assertEquals(RunStatus.OK, c.complete(job, 60_000).status());
+        assertEquals("clang\nflags\n", c.stdout(job), r.body());
+      }
+      // a run that names its own compiler keeps it
+      c.send(new JsonObject().put("type", "execute").put("session_id", id).put("compiler", "g++").put("request_id", "own").encode());
+      String job = c.accepted("own").jobId();
+      assertEquals(RunStatus.OK, c.complete(job, 60_000).status());
+      assertEquals("gcc\nflags\n", c.stdout(job));
+    }
+  }
+
   /** A seed-000 terminal client: collects messages as JSON. */
   static final class Term implements WebSocket.Listener, AutoCloseable {
     final List<JsonObject> got = new ArrayList<>();

@@ -93,7 +93,7 @@ public final class V1Routes {
       List<String> sources = new ArrayList<>();
       for (String src : strings(b, "source_files")) sources.add(workspacePath(src));
       output = workspacePath(b.containsKey("output_binary") ? string(b, "output_binary", true) : "build/main");
-      flags = strings(b, "flags");
+      flags = b.containsKey("flags") ? strings(b, "flags") : null; // absent: the session's settings
       compiler = string(b, "compiler", false);
       String l = ctx.pathParam("language");
       lang = JobSubmitter.language(l.equals("cpp") && !sources.isEmpty() && sources.stream().allMatch(x -> x.endsWith(".c")) ? "c" : l);

@@ -65,7 +65,7 @@ public final class SessionRunner {
     return vertx.executeBlocking(() -> runs.load(userId, m), false)
         .map(p -> {
           owner[0] = p.access().session().ownerId();
-          return adjust.apply(submitter.build(jobId, m, p.language(), p.files(), true));
+          return adjust.apply(submitter.build(jobId, SessionRuns.withSettings(m, p.language(), p.settings()), p.language(), p.files(), true));
         })
         .compose(spec -> runs.limits().take(userId, jobId, spec.limits().wallMs() + config.queueTimeoutMs() + 60_000).map(spec))
         .compose(spec -> vertx.executeBlocking(() -> {
