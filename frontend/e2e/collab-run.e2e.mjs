@@ -227,3 +227,53 @@ describe('a run followed by two people', () => {
     await ctx.close();
   });
 });
+
+describe("the session's compiler", () => {
+  test('clang++ chosen in one browser is what a collaborator and a fresh profile see, and what runs use', async () => {
+    const owner = await apiGuestSession('cpp-hello');
+    const id = owner.session.id;
+    const program = '#include <cstdio>\nint main() {\n#ifdef __clang__\n  std::puts("compiled by clang");\n#else\n  std::puts("compiled by gcc");\n#endif\n}\n';
+    const w = await api('PUT', `/api/sessions/${id}/files/main.cpp`, owner.token, { content: program });
+    assert.ok(w.status < 300, JSON.stringify(w.json));
+    const bob = await collaborator(owner.session, owner.token, 'editor');
+    const ctxA = await signedInContext(owner.token);
+    const ctxB = await signedInContext(bob.token);
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    await a.goto(`${base}/#/s/${id}`);
+    await b.goto(`${base}/#/s/${id}`);
+    await waitForEditor(a);
+    await waitForEditor(b);
+    await b.locator('[data-testid="connection"][data-status="open"]').first().waitFor();
+    const label = (p) => p.locator('#language-picker option:checked').innerText();
+    const compilerOf = (p) => p.getByTestId('compiler').innerText();
+    assert.equal(await compilerOf(a), 'g++');
+    assert.equal(await label(a), 'C++ (g++)');
+
+    await a.locator('[data-testid="flags-picker"] summary').click();
+    await a.getByTestId('compiler-select').selectOption('clang++');
+    await a.waitForFunction(() => document.querySelector('[data-testid="compiler"]')?.textContent === 'clang++');
+    assert.equal(await label(a), 'C++ (clang++)');
+    // stored with the session: the settings API says so
+    assert.equal((await api('GET', `/api/sessions/${id}/settings`, bob.token)).json.compiler, 'clang++');
+
+    // the collaborator's open page follows the change
+    await b.waitForFunction(() => document.querySelector('[data-testid="compiler"]')?.textContent === 'clang++', null, { timeout: 15_000 });
+    assert.equal(await label(b), 'C++ (clang++)');
+    // a fresh profile (no localStorage of A's) shows it too
+    const ctxC = await signedInContext(owner.token);
+    const c = await ctxC.newPage();
+    await c.goto(`${base}/#/s/${id}`);
+    await waitForEditor(c);
+    assert.equal(await compilerOf(c), 'clang++');
+    assert.equal(await label(c), 'C++ (clang++)');
+    assert.equal(await c.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('cflags')).length), 0);
+
+    // a run by the collaborator is compiled by clang
+    await b.getByTestId('run').click();
+    const t = await waitForTerminal(b, /compiled by (clang|gcc)/, 60_000);
+    assert.match(t, /compiled by clang/);
+    assert.match(await waitFinished(b), /finished · exit 0/);
+    for (const ctx of [ctxA, ctxB, ctxC]) await ctx.close();
+  });
+});

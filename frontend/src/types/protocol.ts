@@ -243,6 +243,8 @@ export interface SessionEvent {
   user_id?: string;
   name?: string;
   language?: string;
+  /** session_updated after the settings changed */
+  settings?: import('./api').SessionSettings;
 }
 
 /** The events that belong to a job and carry its seq. */
