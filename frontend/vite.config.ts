@@ -1,11 +1,47 @@
 import { defineConfig } from 'vitest/config';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The API docs page (/api/docs on the gateway): Swagger UI from the swagger-ui-dist package,
+ * copied into dist/api-docs/ with the page and its init script from src/api-docs/ — served by the
+ * gateway itself, no CDN, and no inline script (it must run under script-src 'self').
+ */
+function apiDocs(): Plugin {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const files: Array<[string, string]> = [
+    ['index.html', join(here, 'src/api-docs/index.html')],
+    ['init.js', join(here, 'src/api-docs/init.js')],
+    ['docs.css', join(here, 'src/api-docs/docs.css')],
+    ['swagger-ui-bundle.js', join(dist, 'swagger-ui-bundle.js')],
+    ['swagger-ui.css', join(dist, 'swagger-ui.css')],
+    ['LICENSE', join(dist, 'LICENSE')],
+    ['swagger-ui-bundle.js.LICENSE.txt', join(dist, 'swagger-ui-bundle.js.LICENSE.txt')],
+  ];
+  return {
+    name: 'sandpit-api-docs',
+    apply: 'build',
+    generateBundle() {
+      for (const [name, from] of files) {
+        let source: string | Buffer = readFileSync(from);
+        // the source map is not shipped: no reference to a file that is not there
+        if (/\.(js|css)$/.test(name)) source = source.toString('utf8').replace(/\n(\/\/# sourceMappingURL=\S+|\/\*# sourceMappingURL=\S+ ?\*\/)\s*$/, '\n');
+        this.emitFile({ type: 'asset', fileName: `api-docs/${name}`, source });
+      }
+    },
+  };
+}
 
 // The gateway to proxy /api and /ws to in `npm run dev` (./sandpit up --port 8099 by default here).
 const backend = process.env.SANDPIT_BACKEND ?? 'http://localhost:8080';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), apiDocs()],
   server: {
     proxy: {
       '/api': { target: backend, changeOrigin: true },

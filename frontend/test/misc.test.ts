@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilerFlags, mainFileFor, monacoLanguageFor, normaliseDiagnosticPath, DEFAULT_CFLAGS } from '../src/lib/languages';
+import { compilerFlags, displayWithCompiler, mainFileFor, monacoLanguageFor, normaliseDiagnosticPath, parseCompilerFlags, DEFAULT_CFLAGS } from '../src/lib/languages';
 import { parseRoute } from '../src/lib/router';
 import { backoffDelay } from '../src/lib/backoff';
 import { encodePath, createApi, ApiError } from '../src/lib/api';
@@ -87,5 +87,21 @@ describe('REST client', () => {
     expect(atLeast('editor', 'runner')).toBe(true);
     expect(atLeast('viewer', 'runner')).toBe(false);
     expect(atLeast(undefined, 'viewer')).toBe(true);
+  });
+});
+
+describe('session compiler settings in the picker', () => {
+  it('reads the stored flags back into the picker and writes them out unchanged, unknown ones kept', () => {
+    const stored = ['-O3', '-std=c++20', '-Wall', '-g', '-DNAME=1'];
+    const f = parseCompilerFlags(stored, 'clang++');
+    expect(f).toMatchObject({ compiler: 'clang++', opt: '-O3', std: 'c++20', wall: true, wextra: false, debug: true, extra: ['-DNAME=1'] });
+    expect(compilerFlags(f)).toEqual(stored);
+    expect(compilerFlags(parseCompilerFlags([], null))).toEqual([]);
+  });
+
+  it("names the session's compiler in the language's label", () => {
+    expect(displayWithCompiler('C++ (g++)', 'clang++')).toBe('C++ (clang++)');
+    expect(displayWithCompiler('C (gcc)', 'clang')).toBe('C (clang)');
+    expect(displayWithCompiler('C++ (g++)', null)).toBe('C++ (g++)');
   });
 });

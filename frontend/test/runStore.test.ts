@@ -32,12 +32,13 @@ function harness() {
   const screen: string[] = [];
   const terminal: TerminalSink = {
     out: (d, s) => screen.push(`${s}:${d}`),
+    typed: (d, who) => screen.push(`typed(${who ?? 'me'}):${d}`),
     info: (t) => screen.push(`info:${t}`),
     clear: () => screen.push('clear'),
   };
   const errors: string[] = [];
   const finished: string[] = [];
-  const store = createRunStore({ client, terminal, onError: (e) => errors.push(e.code), onFinished: (id) => finished.push(id) });
+  const store = createRunStore({ client, terminal, self: () => 'me', onError: (e) => errors.push(e.code), onFinished: (id) => finished.push(id) });
   return {
     store,
     calls,
@@ -93,6 +94,24 @@ describe('run store', () => {
     await h.accept('j7');
     await p;
     expect(h.calls).toEqual(['input j7 "early\\n"', 'eof j7']);
+  });
+
+  it("shows others' input with who typed it, and its own only when this terminal did not echo it", async () => {
+    const h = harness();
+    const p = h.store.getState().run({ sessionId: 's', language: 'python', compiled: false });
+    await h.accept();
+    await p;
+    h.emit({ type: 'input_request', seq: 2, job_id: 'j1', prompt: 'Name? ' });
+    h.emit({ type: 'input', seq: 3, job_id: 'j1', data: 'Bob\n', by: { id: 'u2', name: 'bob' } });
+    expect(h.store.getState().phase).toBe('running');
+    h.store.getState().input('Ann\n'); // echoed locally by the line editor
+    h.emit({ type: 'input', seq: 4, job_id: 'j1', data: 'Ann\n', by: { id: 'me', name: 'ann' } });
+    h.emit({ type: 'input', seq: 5, job_id: 'j1', data: 'again\n', by: { id: 'me', name: 'ann' } }); // from another tab of mine
+    expect(h.screen.filter((l) => l.startsWith('typed'))).toEqual(['typed(bob):Bob\n', 'typed(me):again\n']);
+    // after a reload the page follows the run: its own earlier input is shown again
+    h.store.getState().follow({ jobId: 'j1', sessionId: 's', canControl: true });
+    h.emit({ type: 'input', seq: 4, job_id: 'j1', data: 'Ann\n', by: { id: 'me', name: 'ann' } });
+    expect(h.screen.at(-1)).toBe('typed(me):Ann\n');
   });
 
   it('a compiled language shows compiling, then the diagnostics of a failed compile', async () => {

@@ -1,25 +1,50 @@
 import { useStore } from 'zustand';
-import { ui } from '../lib/services';
-import { compilerFlags, C_COMPILERS, CPP_COMPILERS, C_STANDARDS, CPP_STANDARDS, type CFlags } from '../lib/languages';
+import { api, toasts, workspace } from '../lib/services';
+import { errorMessage } from '../lib/api';
+import { atLeast, type SessionSettings } from '../types/api';
+import { compilerFlags, parseCompilerFlags, C_COMPILERS, CPP_COMPILERS, C_STANDARDS, CPP_STANDARDS, type CFlags } from '../lib/languages';
 
-/** The common C/C++ compiler flags (the protocol's compiler_flags), kept per session. */
+const NO_SETTINGS: SessionSettings = { compiler: null, compiler_flags: [] };
+
+/**
+ * The C/C++ compiler and its common flags (the protocol's compiler and compiler_flags): settings of
+ * the session, stored with it (PUT /api/sessions/:id/settings), so every member and every browser
+ * sees the same; editors may change them.
+ */
 export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 'c' | 'cpp' }) {
-  const flags = useStore(ui, (s) => s.cflags[sessionId]) ?? ui.getState().flagsFor(sessionId);
-  const set = (p: Partial<CFlags>) => ui.getState().setFlags(sessionId, { ...flags, ...p });
+  const settings = useStore(workspace, (s) => (s.session?.id === sessionId ? s.session.settings : undefined)) ?? NO_SETTINGS;
+  const role = useStore(workspace, (s) => s.role);
+  const canEdit = atLeast(role ?? undefined, 'editor');
+  const compilers = family === 'c' ? C_COMPILERS : CPP_COMPILERS;
+  const compiler = settings.compiler && compilers.includes(settings.compiler) ? settings.compiler : '';
+  const flags = parseCompilerFlags(settings.compiler_flags, compiler);
+  const set = (p: Partial<CFlags>) => {
+    const next: CFlags = { ...flags, ...p };
+    const wanted: SessionSettings = { compiler: next.compiler || null, compiler_flags: compilerFlags(next) };
+    const before = workspace.getState().session?.settings;
+    workspace.getState().setSessionMeta({ settings: wanted });
+    api
+      .putSettings(sessionId, wanted)
+      .then((saved) => {
+        if (workspace.getState().session?.id === sessionId) workspace.getState().setSessionMeta({ settings: saved });
+      })
+      .catch((e) => {
+        if (workspace.getState().session?.id === sessionId) workspace.getState().setSessionMeta({ settings: before });
+        toasts.getState().push({ kind: 'error', message: `The compiler settings were not saved: ${errorMessage(e)}` });
+      });
+  };
   const list = compilerFlags(flags);
   const stds = family === 'c' ? C_STANDARDS : CPP_STANDARDS;
-  const compilers = family === 'c' ? C_COMPILERS : CPP_COMPILERS;
-  const compiler = flags.compiler && compilers.includes(flags.compiler) ? flags.compiler : '';
   return (
-    <details className="flags">
-      <summary title="Compiler and flags">
-        {compiler || compilers[0]}
+    <details className="flags" data-testid="flags-picker">
+      <summary title={canEdit ? 'Compiler and flags (the session’s, for everyone in it)' : 'Compiler and flags (editors may change them)'}>
+        <span data-testid="compiler">{compiler || compilers[0]}</span>
         {list.length ? ` ${list.join(' ')}` : ''}
       </summary>
       <div className="menu flags-menu">
         <label>
           Compiler
-          <select value={compiler} onChange={(e) => set({ compiler: e.target.value })}>
+          <select value={compiler} disabled={!canEdit} onChange={(e) => set({ compiler: e.target.value })} data-testid="compiler-select">
             <option value="">default ({compilers[0]})</option>
             {compilers.map((c) => (
               <option key={c} value={c}>
@@ -30,7 +55,7 @@ export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 
         </label>
         <label>
           Optimisation
-          <select value={flags.opt} onChange={(e) => set({ opt: e.target.value as CFlags['opt'] })}>
+          <select value={flags.opt} disabled={!canEdit} onChange={(e) => set({ opt: e.target.value as CFlags['opt'] })}>
             <option value="">default (-O2)</option>
             <option value="-O0">-O0</option>
             <option value="-O1">-O1</option>
@@ -40,7 +65,7 @@ export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 
         </label>
         <label>
           Standard
-          <select value={flags.std} onChange={(e) => set({ std: e.target.value })}>
+          <select value={flags.std} disabled={!canEdit} onChange={(e) => set({ std: e.target.value })}>
             <option value="">default</option>
             {stds.map((s) => (
               <option key={s} value={s}>
@@ -50,13 +75,13 @@ export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" checked={flags.wall} onChange={(e) => set({ wall: e.target.checked })} /> -Wall
+          <input type="checkbox" checked={flags.wall} disabled={!canEdit} onChange={(e) => set({ wall: e.target.checked })} /> -Wall
         </label>
         <label className="check">
-          <input type="checkbox" checked={flags.wextra} onChange={(e) => set({ wextra: e.target.checked })} /> -Wextra
+          <input type="checkbox" checked={flags.wextra} disabled={!canEdit} onChange={(e) => set({ wextra: e.target.checked })} /> -Wextra
         </label>
         <label className="check">
-          <input type="checkbox" checked={flags.debug} onChange={(e) => set({ debug: e.target.checked })} /> -g (debug info)
+          <input type="checkbox" checked={flags.debug} disabled={!canEdit} onChange={(e) => set({ debug: e.target.checked })} /> -g (debug info)
         </label>
       </div>
     </details>

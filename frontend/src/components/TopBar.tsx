@@ -2,7 +2,7 @@ import { useStore } from 'zustand';
 import { atLeast } from '../types/api';
 import { api, auth, catalog, runs, sessions, toasts, ui, workspace } from '../lib/services';
 import { errorMessage } from '../lib/api';
-import { LANGUAGE_INFO } from '../lib/languages';
+import { displayWithCompiler, LANGUAGE_INFO } from '../lib/languages';
 import { promptDialog } from '../lib/dialogStore';
 import { navigate } from '../lib/router';
 import { runSession, stopRun } from '../hooks/useRunActions';
@@ -99,7 +99,9 @@ export function TopBar() {
             )}
             {languages.map((l) => (
               <option key={l.name} value={l.name}>
-                {l.display ?? l.name}
+                {l.name === session.language && LANGUAGE_INFO[l.name]?.cFamily
+                  ? displayWithCompiler(l.display ?? l.name, session.settings?.compiler)
+                  : (l.display ?? l.name)}
               </option>
             ))}
             {!loaded && <option value={session.language}>{session.language}</option>}

@@ -1,6 +1,6 @@
 /** The Run / Stop actions: save first, pick flags, start the session's run. */
 import { atLeast } from '../types/api';
-import { compilerFlags, LANGUAGE_INFO, mainFileFor } from '../lib/languages';
+import { C_COMPILERS, CPP_COMPILERS, LANGUAGE_INFO, mainFileFor } from '../lib/languages';
 import { auth, catalog, runs, toasts, ui, workspace } from '../lib/services';
 import { sortedPaths } from '../lib/workspaceStore';
 
@@ -33,10 +33,11 @@ export async function runSession(): Promise<void> {
     }
   }
   const info = LANGUAGE_INFO[s.language];
-  const cflags = info?.cFamily ? ui.getState().flagsFor(s.id) : undefined;
-  const flags = cflags ? compilerFlags(cflags) : undefined;
-  const compilers = s.language === 'c' ? ['gcc', 'clang'] : ['g++', 'clang++'];
-  const compiler = cflags?.compiler && compilers.includes(cflags.compiler) ? cflags.compiler : undefined;
+  // the session's settings (stored with it): the same for every member and browser
+  const settings = info?.cFamily ? w.session?.settings : undefined;
+  const flags = settings?.compiler_flags.length ? [...settings.compiler_flags] : undefined;
+  const compilers = s.language === 'c' ? C_COMPILERS : CPP_COMPILERS;
+  const compiler = settings?.compiler && compilers.includes(settings.compiler) ? settings.compiler : undefined;
   const main = mainFileFor(s.language, sortedPaths(workspace.getState().files));
   const language = catalog.getState().language(s.language);
   ui.getState().setTab('terminal');

@@ -62,6 +62,7 @@ export function useSessionWatch(sessionId: string | null): void {
           workspace.getState().setSessionMeta({
             ...(e.name ? { name: e.name } : {}),
             ...(e.language ? { language: e.language } : {}),
+            ...(e.settings ? { settings: e.settings } : {}),
           });
           sessions.getState().upsert({ id: sessionId, ...(e.name ? { name: e.name } : {}), ...(e.language ? { language: e.language } : {}) });
           break;

@@ -9,6 +9,7 @@ import type {
   RunPage,
   Session,
   SessionPage,
+  SessionSettings,
   SessionWithFiles,
   Share,
   Template,
@@ -110,6 +111,8 @@ export function createApi(opts: ApiOptions) {
     getSession: (id: string) => request<SessionWithFiles>('GET', s(id)),
     updateSession: (id: string, patch: { name?: string; language?: string }) => request<Session>('PATCH', s(id), patch),
     deleteSession: (id: string) => request<void>('DELETE', s(id)),
+    getSettings: (id: string) => request<SessionSettings>('GET', `${s(id)}/settings`),
+    putSettings: (id: string, settings: SessionSettings) => request<SessionSettings>('PUT', `${s(id)}/settings`, settings),
 
     listFiles: (id: string) => request<{ files: FileMeta[] }>('GET', `${s(id)}/files`),
     readFile: (id: string, path: string) => request<FileContent>('GET', `${s(id)}/files/${encodePath(path)}`),

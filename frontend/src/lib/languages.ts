@@ -67,9 +67,32 @@ export interface CFlags {
   wall: boolean;
   wextra: boolean;
   debug: boolean;
+  /** Flags the picker has no control for (set through the API), kept as they are. */
+  extra?: string[];
 }
 
 export const DEFAULT_CFLAGS: CFlags = { opt: '', std: '', wall: false, wextra: false, debug: false };
+
+/** The picker's view of a session's compiler flags (the inverse of {@link compilerFlags}). */
+export function parseCompilerFlags(flags: readonly string[] | undefined | null, compiler?: string | null): CFlags {
+  const f: CFlags = { ...DEFAULT_CFLAGS, extra: [] };
+  if (compiler) f.compiler = compiler;
+  for (const x of flags ?? []) {
+    if (/^-O[0-3]$/.test(x)) f.opt = x as CFlags['opt'];
+    else if (x.startsWith('-std=')) f.std = x.slice(5);
+    else if (x === '-Wall') f.wall = true;
+    else if (x === '-Wextra') f.wextra = true;
+    else if (x === '-g') f.debug = true;
+    else f.extra!.push(x);
+  }
+  return f;
+}
+
+/** The language's name with the compiler in use: "C++ (g++)" becomes "C++ (clang++)". */
+export function displayWithCompiler(display: string, compiler: string | null | undefined): string {
+  if (!compiler) return display;
+  return `${display.replace(/\s*\([^)]*\)\s*$/, '')} (${compiler})`;
+}
 
 export const C_COMPILERS = ['gcc', 'clang'];
 export const CPP_COMPILERS = ['g++', 'clang++'];
@@ -84,6 +107,7 @@ export function compilerFlags(f: CFlags): string[] {
   if (f.wall) out.push('-Wall');
   if (f.wextra) out.push('-Wextra');
   if (f.debug) out.push('-g');
+  for (const x of f.extra ?? []) out.push(x);
   return out;
 }
 

@@ -83,6 +83,8 @@ export interface RunDeps {
   onError?: (e: { code: string; message: string }) => void;
   /** The run ended (history can refresh). */
   onFinished?: (jobId: string, e: CompleteEvent) => void;
+  /** The signed-in user's id: input events of theirs that this terminal echoed are not shown twice. */
+  self?: () => string | null | undefined;
   /** An execute whose connection dropped before it was accepted: the caller may look for it. */
   onLostStart?: (req: RunRequest, requestedAt: number) => void;
 }
@@ -148,6 +150,11 @@ export function createRunStore(deps: RunDeps) {
   let early: { kind: 'input' | 'eof' | 'stop'; data?: string }[] = [];
   /** Bumped whenever another run takes over the terminal, so late events of the old one are ignored. */
   let generation = 0;
+  /**
+   * Input sent from this terminal (already echoed locally) whose input event has not come back yet,
+   * oldest first: the server logs a connection's inputs in the order it sent them.
+   */
+  let echoed: string[] = [];
 
   const store = createStore<RunState & RunActions>()((set, get) => {
     function handlerFor(gen: number, compiled: boolean): JobHandler {
@@ -196,6 +203,17 @@ export function createRunStore(deps: RunDeps) {
         case 'input_request':
           set({ phase: 'waiting_input', prompt: e.prompt ?? '' });
           break;
+        case 'input': {
+          const me = deps.self?.() ?? null;
+          const mine = !e.by || (me != null && e.by.id === me);
+          if (mine && echoed.length && echoed[0] === e.data) {
+            echoed.shift(); // typed here: the local echo showed it already
+            break;
+          }
+          if (get().phase === 'waiting_input' && e.data.endsWith('\n')) set({ phase: 'running', prompt: null });
+          t.typed(e.data, mine ? null : (e.by?.name ?? 'someone'));
+          break;
+        }
         case 'complete': {
           set({ phase: 'finished', complete: e, prompt: null });
           if (e.truncated && e.status !== 'output_limit') t.info('[output truncated: the run reached its output cap]', 'warn');
@@ -216,6 +234,7 @@ export function createRunStore(deps: RunDeps) {
       const old = get().jobId;
       generation += 1;
       early = [];
+      echoed = [];
       if (old) deps.client.detach(old);
       deps.terminal.clear();
       set({ ...IDLE, ...partial });
@@ -229,9 +248,14 @@ export function createRunStore(deps: RunDeps) {
         early.push({ kind, data });
         return;
       }
-      if (kind === 'input') deps.client.input(s.jobId, data ?? '');
+      if (kind === 'input') sendInput(s.jobId, data ?? '');
       else if (kind === 'eof') deps.client.eof(s.jobId);
       else deps.client.stop(s.jobId);
+    }
+
+    function sendInput(jobId: string, data: string): void {
+      echoed.push(data);
+      deps.client.input(jobId, data);
     }
 
     return {
@@ -263,7 +287,7 @@ export function createRunStore(deps: RunDeps) {
           const queued = early;
           early = [];
           for (const q of queued) {
-            if (q.kind === 'input') deps.client.input(jobId, q.data ?? '');
+            if (q.kind === 'input') sendInput(jobId, q.data ?? '');
             else if (q.kind === 'eof') deps.client.eof(jobId);
             else deps.client.stop(jobId);
           }

@@ -65,6 +65,7 @@ export const workspace = createWorkspaceStore({
 export const runs = createRunStore({
   client,
   terminal,
+  self: () => auth.getState().user?.id,
   onError: (e) => toasts.getState().push({ kind: 'error', message: friendlyError(e.code, e.message) }),
   onFinished: () => void history.getState().refresh(),
   onLostStart: (req, at) => {

@@ -25,6 +25,11 @@ export interface InputTarget {
 export interface TerminalSink {
   /** Program output (stderr shown red) or, in a replay, the stdin that was typed (green). */
   out(data: string, stream: 'stdout' | 'stderr' | 'stdin' | 'compile'): void;
+  /**
+   * Input someone gave the run that this terminal did not echo itself (another person's, or this
+   * user's from before a reload): green like the echo, with a dim mark of who typed it.
+   */
+  typed(data: string, who: string | null): void;
   /** A line of Sandpit's own (dim), on a line of its own. */
   info(text: string, tone?: 'dim' | 'ok' | 'warn' | 'error'): void;
   clear(): void;
@@ -92,6 +97,16 @@ export class TerminalSession implements TerminalSink {
     if (stream === 'stderr') text = `\x1b[31m${data}\x1b[39m`;
     else if (stream === 'stdin') text = `\x1b[32m${data}\x1b[39m`;
     this.atLineStart = data.endsWith('\n');
+    this.batcher.push(this.editor.wrapOutput(text));
+  }
+
+  typed(data: string, who: string | null): void {
+    if (!data) return;
+    const nl = data.endsWith('\n');
+    let text = `\x1b[32m${nl ? data.slice(0, -1) : data}\x1b[39m`;
+    if (who) text += ` \x1b[2m‹${who}›\x1b[22m`;
+    if (nl) text += '\n';
+    this.atLineStart = nl;
     this.batcher.push(this.editor.wrapOutput(text));
   }
 

@@ -1,6 +1,5 @@
 /** UI state that is not data: theme, open panels and dialogs, "jump to this line" requests. */
 import { createStore } from 'zustand/vanilla';
-import { DEFAULT_CFLAGS, type CFlags } from './languages';
 
 export type Theme = 'dark' | 'light';
 export type BottomTab = 'terminal' | 'problems' | 'history';
@@ -28,7 +27,6 @@ export interface UiState {
   shareOpen: boolean;
   shortcutsOpen: boolean;
   newSessionOpen: boolean;
-  cflags: Record<string, CFlags>;
   toggleTheme(): void;
   setSidebar(open: boolean): void;
   setTab(tab: BottomTab): void;
@@ -37,21 +35,9 @@ export interface UiState {
   setShare(open: boolean): void;
   setShortcuts(open: boolean): void;
   setNewSession(open: boolean): void;
-  flagsFor(sessionId: string): CFlags;
-  setFlags(sessionId: string, f: CFlags): void;
 }
 
 const THEME_KEY = 'sandpit.theme';
-const FLAGS_KEY = 'sandpit.cflags';
-
-function load<T>(k: string, fallback: T): T {
-  try {
-    const v = localStorage.getItem(k);
-    return v ? (JSON.parse(v) as T) : fallback;
-  } catch {
-    return fallback;
-  }
-}
 
 export function createUiStore() {
   const initialTheme = (typeof document !== 'undefined' && (document.documentElement.dataset.theme as Theme)) || 'dark';
@@ -65,7 +51,6 @@ export function createUiStore() {
     shareOpen: false,
     shortcutsOpen: false,
     newSessionOpen: false,
-    cflags: load<Record<string, CFlags>>(FLAGS_KEY, {}),
     toggleTheme() {
       const theme: Theme = get().theme === 'dark' ? 'light' : 'dark';
       document.documentElement.dataset.theme = theme;
@@ -83,16 +68,6 @@ export function createUiStore() {
     setShare: (shareOpen) => set({ shareOpen }),
     setShortcuts: (shortcutsOpen) => set({ shortcutsOpen }),
     setNewSession: (newSessionOpen) => set({ newSessionOpen }),
-    flagsFor: (id) => get().cflags[id] ?? DEFAULT_CFLAGS,
-    setFlags(id, f) {
-      const cflags = { ...get().cflags, [id]: f };
-      try {
-        localStorage.setItem(FLAGS_KEY, JSON.stringify(cflags));
-      } catch {
-        /* ignore */
-      }
-      set({ cflags });
-    },
   }));
 }
 

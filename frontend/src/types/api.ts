@@ -55,8 +55,16 @@ export interface FileMeta {
   updated_at: number;
 }
 
+/** A session's settings, shared by everyone in it (GET/PUT /api/sessions/:id/settings). */
+export interface SessionSettings {
+  /** gcc / clang / g++ / clang++; null = the language's default. */
+  compiler: string | null;
+  compiler_flags: string[];
+}
+
 export interface SessionWithFiles extends Session {
   files: FileMeta[];
+  settings?: SessionSettings;
 }
 
 export interface SessionPage {

@@ -178,6 +178,21 @@ export interface InputRequestEvent {
   prompt?: string;
 }
 
+/** Who gave an input (dev.sandpit.protocol.ServerEvent.By); absent for an anonymous connection. */
+export interface InputBy {
+  id: string;
+  name?: string;
+}
+
+/** Input a follower of the run gave it, numbered with the output (so everyone sees it, in order). */
+export interface InputEvent {
+  type: 'input';
+  seq: number;
+  job_id: string;
+  data: string;
+  by?: InputBy;
+}
+
 export interface CompileEvent {
   type: 'compile';
   seq: number;
@@ -228,10 +243,12 @@ export interface SessionEvent {
   user_id?: string;
   name?: string;
   language?: string;
+  /** session_updated after the settings changed */
+  settings?: import('./api').SessionSettings;
 }
 
 /** The events that belong to a job and carry its seq. */
-export type JobEvent = AcceptedEvent | OutputEvent | InputRequestEvent | CompileEvent | CompleteEvent;
+export type JobEvent = AcceptedEvent | OutputEvent | InputRequestEvent | InputEvent | CompileEvent | CompleteEvent;
 
 export type ServerEvent = JobEvent | ErrorEvent | SessionEvent;
 

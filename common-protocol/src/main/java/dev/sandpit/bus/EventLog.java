@@ -19,7 +19,7 @@ public final class EventLog {
   private EventLog() {}
 
   /** KEYS: events, seq, done, channel. ARGV: event json, ttl seconds, final flag. */
-  static final String SCRIPT =
+  static final String SCRIPT = // InputLog.SCRIPT_WITH_EVENT repeats these steps: keep them alike
       "if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end\n"
           + "local seq = redis.call('INCR', KEYS[2])\n"
           + "local ev = '{\"seq\":' .. seq .. ',' .. string.sub(ARGV[1], 2)\n"
@@ -101,6 +101,7 @@ public final class EventLog {
     if (e instanceof ServerEvent.Accepted) return "accepted";
     if (e instanceof ServerEvent.Output) return "output";
     if (e instanceof ServerEvent.InputRequest) return "input_request";
+    if (e instanceof ServerEvent.Input) return "input";
     if (e instanceof ServerEvent.Compile) return "compile";
     if (e instanceof ServerEvent.Complete) return "complete";
     return "error";

@@ -14,6 +14,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = ServerEvent.Accepted.class, name = "accepted"),
   @JsonSubTypes.Type(value = ServerEvent.Output.class, name = "output"),
   @JsonSubTypes.Type(value = ServerEvent.InputRequest.class, name = "input_request"),
+  @JsonSubTypes.Type(value = ServerEvent.Input.class, name = "input"),
   @JsonSubTypes.Type(value = ServerEvent.Compile.class, name = "compile"),
   @JsonSubTypes.Type(value = ServerEvent.Complete.class, name = "complete"),
   @JsonSubTypes.Type(value = ServerEvent.Error.class, name = "error"),
@@ -33,6 +34,16 @@ public sealed interface ServerEvent {
 
   /** The program is blocked reading stdin; {@code prompt} is the trailing unterminated line. */
   record InputRequest(Long seq, String jobId, String prompt) implements ServerEvent {}
+
+  /**
+   * Input a follower gave the run ({@code input_response}), logged when the gateway accepted it and
+   * before the program can read it: numbered with the output, so every follower (on any gateway,
+   * also after a reload) sees every input in the order it was given, and {@code by} whom.
+   */
+  record Input(Long seq, String jobId, String data, By by) implements ServerEvent {}
+
+  /** Who gave an input: the user's id and name (absent for an anonymous connection). */
+  record By(String id, String name) {}
 
   /** Result of the compile stage of a compiled language. */
   record Compile(

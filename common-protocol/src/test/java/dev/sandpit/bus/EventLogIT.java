@@ -84,6 +84,26 @@ class EventLogIT {
   }
 
   @Test
+  void inputIsNumberedWithTheOutputBeforeItReachesTheProgramAndNotLoggedBeforeAcceptedOrAfterComplete() throws Exception {
+    String job = UUID.randomUUID().toString();
+    ServerEvent.By ada = new ServerEvent.By("u1", "ada");
+    assertEquals(-1, redis.send(InputLog.appendInput(job, "early\n", ada, 60)).await(5, TimeUnit.SECONDS).toLong(), "typed ahead of accepted");
+    assertEquals(1, append(new ServerEvent.Accepted(null, job, null, "python")));
+    assertEquals(2, append(new ServerEvent.Output(null, job, "stdout", "Name? ")));
+    assertEquals(3, redis.send(InputLog.appendInput(job, "Ada\n", ada, 60)).await(5, TimeUnit.SECONDS).toLong());
+    assertEquals(4, append(new ServerEvent.Output(null, job, "stdout", "Hi Ada\n")));
+    List<String> all = EventLog.entries(redis.send(EventLog.readAfter(job, 0, 100)).await(5, TimeUnit.SECONDS));
+    ServerEvent.Input in = (ServerEvent.Input) Codec.decodeEvent(all.get(2));
+    assertEquals(new ServerEvent.Input(3L, job, "Ada\n", ada), in);
+    assertTrue(all.get(2).startsWith("{\"seq\":3,\"type\":\"input\","), all.get(2));
+    // both inputs reached the program's input stream, in order
+    List<InputLog.Entry> typed = InputLog.entries(redis.send(InputLog.readAfter(job, null)).await(5, TimeUnit.SECONDS));
+    assertEquals(List.of("early\n", "Ada\n"), typed.stream().map(e -> ((dev.sandpit.protocol.ClientMessage.InputResponse) e.message()).data()).toList());
+    append(new ServerEvent.Complete(null, job, 0, 5L, RunStatus.OK, 1L, 1L, null, null, null));
+    assertEquals(0, redis.send(InputLog.appendInput(job, "late\n", ada, 60)).await(5, TimeUnit.SECONDS).toLong());
+  }
+
+  @Test
   void theLogExpires() throws Exception {
     String job = UUID.randomUUID().toString();
     append(new ServerEvent.Accepted(null, job, null, "python"));

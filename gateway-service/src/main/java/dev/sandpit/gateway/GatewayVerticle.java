@@ -86,9 +86,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, runner, watches));
     router.route("/v1/sessions/:id/terminal").handler(ctx -> {
       String token = ctx.request().getParam("token");
-      tokens.verify(token)
-          .onSuccess(uid -> ctx.request().toWebSocket()
-              .onSuccess(ws -> new TerminalSocket(vertx, ws, redis, feeds, runner, store, uid, ctx.pathParam("id"),
+      tokens.verifyUser(token)
+          .onSuccess(user -> ctx.request().toWebSocket()
+              .onSuccess(ws -> new TerminalSocket(vertx, ws, redis, feeds, runner, store, user, ctx.pathParam("id"),
                   config.eventTtlS(), config.redis().timeoutMs()).start())
               .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade")))
           .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
@@ -99,9 +99,9 @@ public final class GatewayVerticle extends VerticleBase {
     api.mountPublic(router);
     auth.mount(router);
     sessions.mountPublic(router);
-    auth.protect(router);
-    sessions.mount(router);
-    new V1Routes(vertx, store, runner, config.sessions(), events).mount(router);
+    auth.mountProtected(router);
+    sessions.mount(router, auth.authenticator());
+    new V1Routes(vertx, store, runner, config.sessions(), events).mount(router, auth.authenticator());
     api.mountFallbacks(router);
 
     HttpServerOptions opts = new HttpServerOptions()
@@ -126,13 +126,13 @@ public final class GatewayVerticle extends VerticleBase {
   private void upgrade(io.vertx.ext.web.RoutingContext ctx, Tokens tokens, Feeds feeds, JobSubmitter submitter,
       SessionRunner runner, Watches watches) {
     String token = ctx.request().getParam("token");
-    Future<String> user = token == null || token.isEmpty()
+    Future<dev.sandpit.protocol.ServerEvent.By> user = token == null || token.isEmpty()
         ? (config.auth().required()
             ? Future.failedFuture("missing token")
             : Future.succeededFuture(null))
-        : tokens.verify(token);
-    user.onSuccess(uid -> ctx.request().toWebSocket()
-            .onSuccess(ws -> new ExecuteSocket(vertx, ws, redis, feeds, submitter, config, uid, runner, watches).start())
+        : tokens.verifyUser(token);
+    user.onSuccess(by -> ctx.request().toWebSocket()
+            .onSuccess(ws -> new ExecuteSocket(vertx, ws, redis, feeds, submitter, config, by, runner, watches).start())
             .onFailure(e -> {
               if (!ctx.response().ended()) Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade: " + e.getMessage());
             }))

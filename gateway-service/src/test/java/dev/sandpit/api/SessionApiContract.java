@@ -103,6 +103,74 @@ abstract class SessionApiContract {
     }
   }
 
+  @Test
+  void unknownApiRoutesAre404NotFoundWhateverTheCredentialsAndKnownOnesStill401WithoutAToken() throws Exception {
+    Api good = anon.guest();
+    for (Api caller : List.of(anon, anon.as("not.a.jwt"), good)) {
+      for (String[] req : new String[][] {{"GET", "/api/no-such-route"}, {"POST", "/api/sessions/x/nothing"}, {"PUT", "/api/sessions"},
+          {"GET", "/v1/no-such-route"}, {"DELETE", "/api/runs/x"}}) {
+        Api.Res r = caller.call(req[0], req[1], null);
+        assertEquals(404, r.status(), req[0] + " " + req[1] + " as " + caller.token + ": " + r.body());
+        assertEquals("not_found", r.code());
+      }
+    }
+    for (String[] req : new String[][] {{"GET", "/api/sessions"}, {"GET", "/api/auth/me"}, {"GET", "/api/runs/x"},
+        {"DELETE", "/api/sessions/x"}, {"POST", "/v1/sessions/files/list"}}) {
+      Api.Res r = anon.call(req[0], req[1], null);
+      assertEquals(401, r.status(), req[0] + " " + req[1] + ": " + r.body());
+      assertEquals("unauthorized", r.code());
+      assertEquals(401, anon.as("not.a.jwt").call(req[0], req[1], null).status(), req[0] + " " + req[1]);
+    }
+    assertEquals(200, anon.get("/api/languages").status());
+  }
+
+  @Test
+  void sessionSettingsAreReadByEveryMemberChangedByEditorsAndCheckedLikeARun() throws Exception {
+    Api owner = anon.guest();
+    String id = newSession(owner, "settings", "cpp", file("main.cpp", "int main(){}"));
+    assertEquals(new JsonObject().putNull("compiler").put("compiler_flags", new JsonArray()), owner.get("/api/sessions/" + id + "/settings").json());
+    Api editor = anon.guest(), runner = anon.guest(), viewer = anon.guest(), stranger = anon.guest();
+    for (Object[] m : new Object[][] {{editor, "editor"}, {runner, "runner"}, {viewer, "viewer"}}) {
+      String link = owner.post("/api/sessions/" + id + "/shares", new JsonObject().put("role", m[1])).json().getString("token");
+      assertEquals(m[1], ((Api) m[0]).post("/api/shares/" + link + "/join", null).json().getString("role"));
+    }
+    JsonObject clang = new JsonObject().put("compiler", "clang++").put("compiler_flags", new JsonArray().add("-O1").add("-std=c++20").add("-DWHO=1"));
+    for (Api low : List.of(viewer, runner)) {
+      Api.Res r = low.call("PUT", "/api/sessions/" + id + "/settings", clang.encode());
+      assertEquals(403, r.status(), r.body());
+      assertEquals("forbidden", r.code());
+    }
+    assertEquals(404, stranger.call("PUT", "/api/sessions/" + id + "/settings", clang.encode()).status());
+    assertEquals(404, stranger.get("/api/sessions/" + id + "/settings").status());
+    Api.Res put = editor.call("PUT", "/api/sessions/" + id + "/settings", clang.encode());
+    assertEquals(200, put.status(), put.body());
+    assertEquals(clang, put.json());
+    for (Api member : List.of(owner, editor, runner, viewer)) {
+      assertEquals(clang, member.get("/api/sessions/" + id + "/settings").json());
+      assertEquals(clang, member.get("/api/sessions/" + id).json().getJsonObject("settings"));
+    }
+    // refused like a run's compiler and flags, and nothing stored changes
+    Api.Res tcc = editor.call("PUT", "/api/sessions/" + id + "/settings", new JsonObject().put("compiler", "tcc").encode());
+    assertEquals(400, tcc.status());
+    assertEquals("invalid_field", tcc.code());
+    Api.Res plugin = editor.call("PUT", "/api/sessions/" + id + "/settings", new JsonObject().put("compiler_flags", new JsonArray().add("-fplugin=x.so")).encode());
+    assertEquals("invalid_field", plugin.code());
+    assertTrue(plugin.json().getString("message").contains("-fplugin"), plugin.body());
+    assertEquals("invalid_field", editor.call("PUT", "/api/sessions/" + id + "/settings", new JsonObject().put("compiler_flags", new JsonArray().add("-std=c11")).encode()).code(),
+        "a C standard for a C++ session");
+    assertEquals("invalid_field", editor.call("PUT", "/api/sessions/" + id + "/settings", new JsonObject().put("compiler_flags", "-O2").encode()).code());
+    assertEquals("bad_json", editor.call("PUT", "/api/sessions/" + id + "/settings", "nope").code());
+    assertEquals(clang, owner.get("/api/sessions/" + id + "/settings").json());
+    // an alias is stored as the compiler's name
+    assertEquals("clang++", editor.call("PUT", "/api/sessions/" + id + "/settings", clang.copy().put("compiler", "clang").encode()).json().getString("compiler"));
+    assertEquals(401, anon.call("PUT", "/api/sessions/" + id + "/settings", clang.encode()).status());
+    // back to the defaults
+    assertEquals(new JsonObject().putNull("compiler").put("compiler_flags", new JsonArray()),
+        owner.call("PUT", "/api/sessions/" + id + "/settings", new JsonObject().encode()).json());
+    String py = newSession(owner, "py", "python", file("main.py", "print(1)"));
+    assertEquals("invalid_field", owner.call("PUT", "/api/sessions/" + py + "/settings", clang.encode()).code());
+  }
+
   // ---- sessions ----
 
   @Test

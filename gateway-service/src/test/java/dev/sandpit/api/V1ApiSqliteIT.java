@@ -107,6 +107,63 @@ class V1ApiSqliteIT {
     assertEquals(404, u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", broken).put("binary_path", "/workspace/build/main")).status());
   }
 
+  @Test
+  void executeBinaryWritesStdinThenClosesItSoAProgramReadingToEofEnds() throws Exception {
+    Api u = anon.guest();
+    String id = u.post("/api/sessions", new JsonObject().put("name", "wc").put("language", "c")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "main.c")
+            .put("content", "#include <stdio.h>\nint main(void){ long n = 0, s = 0, x; while (scanf(\"%ld\", &x) == 1) { n++; s += x; }"
+                + " printf(\"n=%ld sum=%ld\\n\", n, s); return 0; }\n")))).json().getString("id");
+    Api.Res b = u.post("/v1/sessions/build/c", new JsonObject().put("session_id", id));
+    assertEquals("success", b.json().getString("status"), b.body());
+    long t0 = System.nanoTime();
+    Api.Res run = u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", id).put("binary_path", "/workspace/build/main")
+        .put("stdin", "1 2 3\n40\n"));
+    assertEquals(200, run.status(), run.body());
+    String job = run.json().getString("execution_id");
+    try (WsClient c = WsClient.connect(stack.port(), u.token)) {
+      c.send(new JsonObject().put("type", "attach").put("job_id", job).put("after_seq", 0).encode());
+      // well before the 30 s wall limit that a program waiting for more input would run into
+      assertEquals(RunStatus.OK, c.complete(job, 15_000).status());
+      assertEquals("n=4 sum=46\n", c.stdout(job));
+    }
+    assertTrue(System.nanoTime() - t0 < 15_000_000_000L);
+    JsonObject rec = u.get("/api/runs/" + job).json();
+    assertEquals("1 2 3\n40\n", rec.getString("stdin"), rec.encode());
+    assertEquals(400, u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", id).put("binary_path", "/workspace/build/main")
+        .put("stdin", 5)).status());
+  }
+
+  @Test
+  void v1BuildAndExecuteOfASessionUseTheSessionsCompilerAndFlags() throws Exception {
+    Api u = anon.guest();
+    String src = "#include <cstdio>\nint main(){\n#ifdef __clang__\n std::puts(\"clang\");\n#else\n std::puts(\"gcc\");\n#endif\n"
+        + "#ifdef FROM_SETTINGS\n std::puts(\"flags\");\n#endif\n}\n";
+    String id = u.post("/api/sessions", new JsonObject().put("name", "which").put("language", "cpp")
+        .put("files", new JsonArray().add(new JsonObject().put("path", "main.cpp").put("content", src)))).json().getString("id");
+    Api.Res put = u.call("PUT", "/api/sessions/" + id + "/settings",
+        new JsonObject().put("compiler", "clang++").put("compiler_flags", new JsonArray().add("-DFROM_SETTINGS")).encode());
+    assertEquals(200, put.status(), put.body());
+    Api.Res b = u.post("/v1/sessions/build/cpp", new JsonObject().put("session_id", id));
+    assertEquals("success", b.json().getString("status"), b.body());
+    Api.Res run = u.post("/v1/sessions/execute/binary", new JsonObject().put("session_id", id).put("binary_path", "/workspace/build/main"));
+    Api.Res exec = u.post("/v1/sessions/execute/cpp", new JsonObject().put("session_id", id));
+    try (WsClient c = WsClient.connect(stack.port(), u.token)) {
+      for (Api.Res r : List.of(run, exec)) {
+        assertEquals(200, r.status(), r.body());
+        String job = r.json().getString("execution_id");
+        c.send(new JsonObject().put("type", "attach").put("job_id", job).put("after_seq", 0).encode());
+        assertEquals(RunStatus.OK, c.complete(job, 60_000).status());
+        assertEquals("clang\nflags\n", c.stdout(job), r.body());
+      }
+      // a run that names its own compiler keeps it
+      c.send(new JsonObject().put("type", "execute").put("session_id", id).put("compiler", "g++").put("request_id", "own").encode());
+      String job = c.accepted("own").jobId();
+      assertEquals(RunStatus.OK, c.complete(job, 60_000).status());
+      assertEquals("gcc\nflags\n", c.stdout(job));
+    }
+  }
+
   /** A seed-000 terminal client: collects messages as JSON. */
   static final class Term implements WebSocket.Listener, AutoCloseable {
     final List<JsonObject> got = new ArrayList<>();

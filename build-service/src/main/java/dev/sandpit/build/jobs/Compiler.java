@@ -108,11 +108,36 @@ public final class Compiler {
           if (artifacts.isEmpty() && problem == null) problem = "the compiler produced no program";
         }
       }
-      return new CompileResult(r, c.output.toString(), artifacts, problem, plan);
+      String output = plan.kind() == BuildPlan.Kind.UNITS ? withoutMakeTrailers(c.output.toString()) : c.output.toString();
+      return new CompileResult(r, output, artifacts, problem, plan);
     } finally {
       slots.release(lease.slot());
     }
   }
+
+  /**
+   * make's own trailer lines of a generated makefile ({@code make: *** [/tmp/GmXXXX:6:
+   * /tmp/sandpit-obj/0-a.o] Error 1}, {@code make: Target 'all' not remade because of errors.}):
+   * they name make's copy of the makefile and the object directory, which the user never wrote and
+   * cannot see, and repeat what the compiler's own diagnostics already said. Everything else stays.
+   */
+  static String withoutMakeTrailers(String output) {
+    if (!output.contains("make")) return output;
+    StringBuilder out = new StringBuilder(output.length());
+    int i = 0;
+    while (i < output.length()) {
+      int nl = output.indexOf('\n', i);
+      int end = nl < 0 ? output.length() : nl + 1;
+      String line = output.substring(i, nl < 0 ? output.length() : nl);
+      if (!MAKE_TRAILER.matcher(line).matches()) out.append(output, i, end);
+      i = end;
+    }
+    return out.toString();
+  }
+
+  private static final java.util.regex.Pattern MAKE_TRAILER = java.util.regex.Pattern.compile(
+      "^(?:\\S*/)?g?make(?:\\[\\d+\\])?: (?:\\*\\*\\* (?:\\[.*\\] (?:Error \\d+|Killed|Segmentation fault.*|Interrupt)|Waiting for unfinished jobs\\.*)"
+          + "|Target '[^']*' not remade because of errors\\.)\\s*$");
 
   /** Output of a compile: stdout and stderr interleaved as they came. */
   private static final class Collector implements RunListener {

@@ -162,4 +162,34 @@ class BuildWorkerIT {
     Diagnostic semi = c.diagnostics().stream().filter(d -> d.message().contains("expected")).findFirst().orElseThrow();
     assertEquals(List.of(new Diagnostic.FixIt("main.c", 5, 18, 5, 18, ";")), semi.fixits());
   }
+
+  @Test
+  void aFailedMultiUnitBuildShowsTheCompilersErrorsButNotMakesTrailersNamingInternalPaths() throws Exception {
+    BuildWorker.Outcome o = w.build(job("c", "gcc", List.of(), files(
+        "main.c", "int helper(void);\nint main(void){ return helper() + undeclared_thing; }\n",
+        "helper.c", "int helper(void){ return 1; }\n",
+        "broken.c", "int broken(void){ return }\n")), 60_000);
+    assertEquals(RunStatus.COMPILE_ERROR, o.complete().status());
+    String out = o.compile().output();
+    assertTrue(out.contains("main.c:2:") && out.contains("undeclared_thing"), out);
+    assertTrue(out.contains("broken.c:1:") && out.contains("error:"), out);
+    assertFalse(out.contains("make:"), "make's own lines: " + out);
+    assertFalse(out.contains("/tmp/"), "internal paths: " + out);
+    assertFalse(out.contains("not remade"), out);
+    assertTrue(o.compile().diagnostics().stream().anyMatch(d -> "main.c".equals(d.file()) && d.message().contains("undeclared_thing")));
+    // a link error (no unit failed): the linker's message stays, make's trailer goes
+    BuildWorker.Outcome link = w.build(job("c", "gcc", List.of(), files(
+        "main.c", "int missing(void);\nint main(void){ return missing(); }\n", "other.c", "int other(void){ return 2; }\n")), 60_000);
+    assertEquals(RunStatus.COMPILE_ERROR, link.complete().status());
+    String lo = link.compile().output();
+    assertTrue(lo.contains("undefined reference") && lo.contains("missing"), lo);
+    assertFalse(lo.contains("make:") || lo.contains("/tmp/Gm"), lo);
+  }
+
+  @Test
+  void makeTrailersAreDroppedLineByLineAndOtherLinesKept() {
+    String in = "a.c:1:19: error: 'x' undeclared\nmake: *** [/tmp/Gmh8BQDt:6: /tmp/sandpit-obj/0-a.o] Error 1\n"
+        + "make[2]: *** Waiting for unfinished jobs....\nmake: Target 'all' not remade because of errors.\nmake my day\nlast";
+    assertEquals("a.c:1:19: error: 'x' undeclared\nmake my day\nlast", Compiler.withoutMakeTrailers(in));
+  }
 }

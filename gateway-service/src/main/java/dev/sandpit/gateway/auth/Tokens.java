@@ -1,5 +1,6 @@
 package dev.sandpit.gateway.auth;
 
+import dev.sandpit.protocol.ServerEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -27,11 +28,17 @@ public final class Tokens {
 
   /** The user id of a valid token; fails for expired, forged or malformed tokens. */
   public Future<String> verify(String token) {
+    return verifyUser(token).map(ServerEvent.By::id);
+  }
+
+  /** The user of a valid token: id and the name it was issued for (null in a token without one). */
+  public Future<ServerEvent.By> verifyUser(String token) {
     if (token == null || token.isBlank()) return Future.failedFuture("missing token");
     return jwt.authenticate(new TokenCredentials(token)).map(u -> {
       String sub = u.principal().getString("sub");
       if (sub == null) throw new IllegalArgumentException("token without subject");
-      return sub;
+      Object name = u.principal().getValue("name");
+      return new ServerEvent.By(sub, name instanceof String s ? s : null);
     });
   }
 }

@@ -37,6 +37,24 @@ public final class ApiRoutes {
     router.get("/health").handler(this::health);
     router.get("/api/languages").handler(this::languages);
     router.get("/api/openapi.json").handler(this::openapi);
+    router.get("/api/docs").handler(this::docs);
+  }
+
+  /**
+   * The OpenAPI document as a browsable page: Swagger UI, built into the frontend's api-docs/. Its
+   * scripts and styles come from this origin only, under the one policy every page gets
+   * ({@link SecurityHeaders}: Swagger UI sets style attributes, which that policy allows, and no
+   * inline script, which it does not).
+   */
+  private void docs(RoutingContext ctx) {
+    String dir = config.frontendDir();
+    Path page = dir.isEmpty() ? null : Path.of(dir, "api-docs", "index.html");
+    if (page == null || !Files.isRegularFile(page)) {
+      error(ctx, 404, ErrorCode.NOT_FOUND, "the API docs page comes with the built frontend (cd frontend && npm run build); the document itself is /api/openapi.json");
+      return;
+    }
+    ctx.response().putHeader("Cache-Control", "no-cache")
+        .putHeader("content-type", "text/html; charset=utf-8").sendFile(page.toAbsolutePath().toString());
   }
 
   /** Last: unknown API routes, the frontend, and the one failure handler. */

@@ -11,6 +11,7 @@ import dev.sandpit.gateway.store.StoreException;
 import dev.sandpit.gateway.store.User;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.ProtocolException;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -36,18 +37,25 @@ public final class AuthRoutes {
     this.tokens = tokens;
   }
 
-  /** Public routes; call before {@link #protect}. */
+  /** Public routes. */
   public void mount(Router router) {
     router.post("/api/auth/register").handler(this::register);
     router.post("/api/auth/login").handler(this::login);
     router.post("/api/auth/guest").handler(this::guest);
   }
 
-  /** Every route mounted after this needs a valid Bearer token. */
-  public void protect(Router router) {
-    router.route("/api/*").handler(this::authenticate);
-    router.route("/v1/*").handler(this::authenticate);
-    router.get("/api/auth/me").handler(this::me);
+  /**
+   * The handler that checks the Bearer token, put first on each route that needs one. It is not a
+   * filter on {@code /api/*}: a path no route serves must be 404 {@code not_found} whatever the
+   * caller's credentials, not 401.
+   */
+  public Handler<RoutingContext> authenticator() {
+    return this::authenticate;
+  }
+
+  /** Routes of the signed-in user. */
+  public void mountProtected(Router router) {
+    router.get("/api/auth/me").handler(this::authenticate).handler(this::me);
   }
 
   private void register(RoutingContext ctx) {

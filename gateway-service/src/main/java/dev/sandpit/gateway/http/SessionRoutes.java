@@ -13,9 +13,12 @@ import dev.sandpit.gateway.store.Page;
 import dev.sandpit.gateway.store.RunRecord;
 import dev.sandpit.gateway.store.Session;
 import dev.sandpit.gateway.store.SessionAccess;
+import dev.sandpit.gateway.store.SessionSettings;
 import dev.sandpit.gateway.store.Share;
 import dev.sandpit.gateway.store.Store;
 import dev.sandpit.gateway.store.StoreException;
+import dev.sandpit.gateway.jobs.JobSubmitter;
+import dev.sandpit.protocol.CompilerFlags;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.FileNames;
 import dev.sandpit.protocol.Languages;
@@ -75,24 +78,26 @@ public final class SessionRoutes {
     router.get("/api/templates").handler(ctx -> Http.json(ctx, 200, templates));
   }
 
-  /** Routes that need an authenticated user. */
-  public void mount(Router router) {
-    router.post("/api/sessions").handler(this::create);
-    router.get("/api/sessions").handler(this::list);
-    router.get("/api/sessions/:id").handler(this::get);
-    router.patch("/api/sessions/:id").handler(this::update);
-    router.delete("/api/sessions/:id").handler(this::delete);
-    router.get("/api/sessions/:id/files").handler(this::listFiles);
-    router.get("/api/sessions/:id/files/*").handler(this::readFile);
-    router.put("/api/sessions/:id/files/*").handler(this::writeFile);
-    router.patch("/api/sessions/:id/files/*").handler(this::renameFile);
-    router.delete("/api/sessions/:id/files/*").handler(this::deleteFile);
-    router.post("/api/sessions/:id/shares").handler(this::createShare);
-    router.get("/api/sessions/:id/shares").handler(this::listShares);
-    router.delete("/api/sessions/:id/shares/:token").handler(this::revokeShare);
-    router.post("/api/shares/:token/join").handler(this::join);
-    router.get("/api/sessions/:id/runs").handler(this::listRuns);
-    router.get("/api/runs/:id").handler(this::getRun);
+  /** Routes that need an authenticated user: each checks the token first ({@code authn}), so an unknown path is 404 whoever asks. */
+  public void mount(Router router, io.vertx.core.Handler<RoutingContext> authn) {
+    router.post("/api/sessions").handler(authn).handler(this::create);
+    router.get("/api/sessions").handler(authn).handler(this::list);
+    router.get("/api/sessions/:id").handler(authn).handler(this::get);
+    router.patch("/api/sessions/:id").handler(authn).handler(this::update);
+    router.delete("/api/sessions/:id").handler(authn).handler(this::delete);
+    router.get("/api/sessions/:id/settings").handler(authn).handler(this::getSettings);
+    router.put("/api/sessions/:id/settings").handler(authn).handler(this::putSettings);
+    router.get("/api/sessions/:id/files").handler(authn).handler(this::listFiles);
+    router.get("/api/sessions/:id/files/*").handler(authn).handler(this::readFile);
+    router.put("/api/sessions/:id/files/*").handler(authn).handler(this::writeFile);
+    router.patch("/api/sessions/:id/files/*").handler(authn).handler(this::renameFile);
+    router.delete("/api/sessions/:id/files/*").handler(authn).handler(this::deleteFile);
+    router.post("/api/sessions/:id/shares").handler(authn).handler(this::createShare);
+    router.get("/api/sessions/:id/shares").handler(authn).handler(this::listShares);
+    router.delete("/api/sessions/:id/shares/:token").handler(authn).handler(this::revokeShare);
+    router.post("/api/shares/:token/join").handler(authn).handler(this::join);
+    router.get("/api/sessions/:id/runs").handler(authn).handler(this::listRuns);
+    router.get("/api/runs/:id").handler(authn).handler(this::getRun);
   }
 
   // ---- sessions ----
@@ -168,8 +173,57 @@ public final class SessionRoutes {
   }
 
   private void get(RoutingContext ctx) {
-    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> sessionJson(a.session(), a.role()).put("files", metas(store.listFiles(a.session().id()))))
+    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> sessionJson(a.session(), a.role()).put("files", metas(store.listFiles(a.session().id())))
+            .put("settings", settingsJson(store.sessionSettings(a.session().id()).orElse(SessionSettings.NONE))))
         .onSuccess(j -> Http.json(ctx, 200, j)));
+  }
+
+  // ---- settings (shared by everyone in the session: the C/C++ compiler and its flags) ----
+
+  static JsonObject settingsJson(SessionSettings s) {
+    return new JsonObject().put("compiler", s.compiler()).put("compiler_flags", new JsonArray(s.compilerFlags()));
+  }
+
+  private void getSettings(RoutingContext ctx) {
+    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> store.sessionSettings(a.session().id()).orElse(SessionSettings.NONE))
+        .onSuccess(s -> Http.json(ctx, 200, settingsJson(s))));
+  }
+
+  /**
+   * Replace the settings (editor or above): {@code compiler} (null or absent: the language's
+   * default) and {@code compiler_flags}, checked against the session's language with the same
+   * allowlist as a run's, so what is stored can always run.
+   */
+  private void putSettings(RoutingContext ctx) {
+    JsonObject b;
+    try {
+      b = body(ctx);
+    } catch (RuntimeException e) {
+      Http.fail(ctx, e);
+      return;
+    }
+    withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> {
+      dev.sandpit.protocol.Language lang = JobSubmitter.language(a.session().language());
+      String compiler = string(b, "compiler", false);
+      Object raw = b.getValue("compiler_flags");
+      List<String> flags = new ArrayList<>();
+      if (raw != null) {
+        if (!(raw instanceof JsonArray arr)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "'compiler_flags' must be an array of strings");
+        for (Object o : arr) {
+          if (!(o instanceof String f)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "'compiler_flags' must be an array of strings");
+          flags.add(f);
+        }
+      }
+      if (!CompilerFlags.cFamily(lang) && (compiler != null || !flags.isEmpty())) {
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "only C and C++ sessions have a compiler and compiler flags (this one is " + lang.id() + ")");
+      }
+      var variant = compiler == null ? null : CompilerFlags.compiler(lang, compiler);
+      CompilerFlags.validate(lang, flags);
+      return store.updateSessionSettings(a.session().id(), new SessionSettings(variant == null ? null : variant.id(), flags));
+    }).onSuccess(s -> {
+      events.publish(a.session().id(), "session_updated", new JsonObject().put("settings", settingsJson(s)));
+      Http.json(ctx, 200, settingsJson(s));
+    }));
   }
 
   private void update(RoutingContext ctx) {

@@ -46,14 +46,14 @@ public final class V1Routes {
     this.events = events;
   }
 
-  /** Call after the authentication filter for {@code /v1/*} is in place. */
-  public void mount(Router router) {
-    router.post("/v1/sessions/execute/binary").handler(this::executeBinary); // before execute/:language
-    router.post("/v1/sessions/execute/:language").handler(this::execute);
-    router.post("/v1/sessions/build/:language").handler(this::build);
-    router.post("/v1/sessions/files/write").handler(this::write);
-    router.post("/v1/sessions/files/read").handler(this::read);
-    router.post("/v1/sessions/files/list").handler(this::list);
+  /** Every route checks the token first ({@code authn}). */
+  public void mount(Router router, io.vertx.core.Handler<RoutingContext> authn) {
+    router.post("/v1/sessions/execute/binary").handler(authn).handler(this::executeBinary); // before execute/:language
+    router.post("/v1/sessions/execute/:language").handler(authn).handler(this::execute);
+    router.post("/v1/sessions/build/:language").handler(authn).handler(this::build);
+    router.post("/v1/sessions/files/write").handler(authn).handler(this::write);
+    router.post("/v1/sessions/files/read").handler(authn).handler(this::read);
+    router.post("/v1/sessions/files/list").handler(authn).handler(this::list);
   }
 
   /** A seed path ("/src/main.py", "/workspace/build/main") as a workspace path ("src/main.py"). */
@@ -93,7 +93,7 @@ public final class V1Routes {
       List<String> sources = new ArrayList<>();
       for (String src : strings(b, "source_files")) sources.add(workspacePath(src));
       output = workspacePath(b.containsKey("output_binary") ? string(b, "output_binary", true) : "build/main");
-      flags = strings(b, "flags");
+      flags = b.containsKey("flags") ? strings(b, "flags") : null; // absent: the session's settings
       compiler = string(b, "compiler", false);
       String l = ctx.pathParam("language");
       lang = JobSubmitter.language(l.equals("cpp") && !sources.isEmpty() && sources.stream().allMatch(x -> x.endsWith(".c")) ? "c" : l);
@@ -157,16 +157,21 @@ public final class V1Routes {
     });
   }
 
-  /** Seed 000's binary run: the program a build/cpp of this session made, run like any session run. */
+  /**
+   * Seed 000's binary run: the program a build/cpp of this session made, run like any session run.
+   * {@code stdin}, as in {@code execute/:language}, is written first and then stdin is closed, so a
+   * program that reads to EOF ends; without it stdin stays open for input over the WebSocket.
+   */
   private void executeBinary(RoutingContext ctx) {
     String user = ctx.get(AuthRoutes.USER);
-    String sessionId, path;
+    String sessionId, path, stdin;
     List<String> args;
     try {
       JsonObject b = body(ctx);
       sessionId = string(b, "session_id", true);
       path = workspacePath(string(b, "binary_path", true));
       args = strings(b, "args");
+      stdin = string(b, "stdin", false);
     } catch (RuntimeException e) {
       Http.fail(ctx, e);
       return;
@@ -176,7 +181,7 @@ public final class V1Routes {
           if (r == null) return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no built program at '/" + path + "' (build it first; builds are kept an hour)"));
           JsonObject bin = new JsonObject(r.toString());
           String jobId = JobSubmitter.newJobId();
-          ClientMessage.Execute m = new ClientMessage.Execute(bin.getString("language"), null, null, null, args, null, null, null, sessionId, null);
+          ClientMessage.Execute m = new ClientMessage.Execute(bin.getString("language"), null, null, stdin, args, null, null, null, sessionId, null);
           return runner.start(user, jobId, m, spec -> spec.withBuiltArtifact(bin.getString("artifact"), null)).map(spec -> jobId);
         })
         .onSuccess(jobId -> Http.json(ctx, 200, new JsonObject().put("execution_id", jobId).put("status", "running").putNull("pid")

@@ -62,6 +62,7 @@ public final class RunSweeper extends Periodic {
           for (String json : events) {
             ServerEvent e = Codec.decodeEvent(json);
             if (e instanceof ServerEvent.Output o) chunks.add(new Chunk(o.seq() * 1000, o.stream(), o.data()));
+            else if (e instanceof ServerEvent.Input in) chunks.add(new Chunk(in.seq() * 1000, "stdin", in.data()));
             else if (e instanceof ServerEvent.Compile c && "error".equals(c.status())) chunks.add(new Chunk(c.seq() * 1000, "compile", String.valueOf(c.output())));
             else if (e instanceof ServerEvent.Complete c) end = c;
           }

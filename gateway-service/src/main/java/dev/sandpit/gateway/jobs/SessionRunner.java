@@ -10,8 +10,6 @@ import dev.sandpit.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +27,6 @@ public final class SessionRunner {
   private final JobSubmitter submitter;
   private final SessionRuns runs;
   private final GatewayConfig config;
-  private final Map<String, SessionRuns.Recorder> recorders = new ConcurrentHashMap<>();
 
   public SessionRunner(Vertx vertx, Redis redis, Feeds feeds, JobSubmitter submitter, SessionRuns runs, GatewayConfig config) {
     this.vertx = vertx;
@@ -68,7 +65,7 @@ public final class SessionRunner {
     return vertx.executeBlocking(() -> runs.load(userId, m), false)
         .map(p -> {
           owner[0] = p.access().session().ownerId();
-          return adjust.apply(submitter.build(jobId, m, p.language(), p.files(), true));
+          return adjust.apply(submitter.build(jobId, SessionRuns.withSettings(m, p.language(), p.settings()), p.language(), p.files(), true));
         })
         .compose(spec -> runs.limits().take(userId, jobId, spec.limits().wallMs() + config.queueTimeoutMs() + 60_000).map(spec))
         .compose(spec -> vertx.executeBlocking(() -> {
@@ -77,11 +74,7 @@ public final class SessionRunner {
         }, false))
         .compose(spec -> {
           SessionRuns.Recorder rec = runs.recorder(jobId, m.sessionId(), owner[0], userId);
-          recorders.put(jobId, rec);
-          Tap recording = new Tap(jobId, 0, redis, config.redis().timeoutMs(), rec::onEvent, t -> {
-            feeds.detach(t);
-            recorders.remove(jobId);
-          });
+          Tap recording = new Tap(jobId, 0, redis, config.redis().timeoutMs(), rec::onEvent, feeds::detach);
           Future<Void> subscribed = feeds.attach(recording).onSuccess(v -> recording.fill());
           return Future.all(subscribed, submitter.enqueue(spec, m.requestId()))
               .map(v -> {
@@ -90,17 +83,11 @@ public final class SessionRunner {
               })
               .recover(e -> {
                 feeds.detach(recording);
-                recorders.remove(jobId);
                 runs.limits().release(userId, jobId);
                 return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "the job could not be queued (" + e.getMessage() + "); try again"));
               });
         });
   }
 
-  /** Typed input for a run started here, for its transcript. */
-  public void stdin(String jobId, String data) {
-    SessionRuns.Recorder r = recorders.get(jobId);
-    if (r != null) r.onStdin(data);
-  }
 
 }

@@ -8,9 +8,11 @@ import dev.sandpit.gateway.store.FileMeta;
 import dev.sandpit.gateway.store.RunEnd;
 import dev.sandpit.gateway.store.RunRecord;
 import dev.sandpit.gateway.store.SessionAccess;
+import dev.sandpit.gateway.store.SessionSettings;
 import dev.sandpit.gateway.store.Store;
 import dev.sandpit.gateway.store.StoreException;
 import dev.sandpit.protocol.ClientMessage;
+import dev.sandpit.protocol.CompilerFlags;
 import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.JobSpec;
@@ -64,7 +66,25 @@ public final class SessionRuns {
   }
 
   /** What a session run needs before it is queued. */
-  public record Prepared(SessionAccess access, Language language, List<SourceFile> files) {}
+  public record Prepared(SessionAccess access, Language language, List<SourceFile> files, SessionSettings settings) {}
+
+  /**
+   * The run as the session's settings complete it: a compiler or flags the request does not name
+   * are the session's, when they fit the run's language (a session whose language changed keeps
+   * settings of the other one: those are left out, not refused).
+   */
+  public static ClientMessage.Execute withSettings(ClientMessage.Execute m, Language lang, SessionSettings s) {
+    if (s == null || !CompilerFlags.cFamily(lang)) return m;
+    String compiler = m.compiler();
+    if (compiler == null && s.compiler() != null && lang.compiler(s.compiler()) != null) compiler = s.compiler();
+    List<String> flags = m.compilerFlags();
+    if (flags == null && !s.compilerFlags().isEmpty() && s.compilerFlags().stream().allMatch(f -> CompilerFlags.refusal(lang, f) == null)) {
+      flags = s.compilerFlags();
+    }
+    if (compiler == m.compiler() && flags == m.compilerFlags()) return m;
+    return new ClientMessage.Execute(m.language(), m.code(), m.files(), m.stdin(), m.args(), m.limits(), flags, m.requestId(),
+        m.sessionId(), m.main(), compiler);
+  }
 
   /** Blocking: check the role (runner at least), load the files, choose the main file. */
   public Prepared load(String userId, ClientMessage.Execute m) {
@@ -87,14 +107,18 @@ public final class SessionRuns {
       // line 1 so that bash's messages keep the command's line numbers: `ls -a` shows the session's files only
       String code = m.main() == null && lang.id().equals("bash") ? "rm -f -- \"$0\"; " + m.code() : m.code();
       files.add(0, new SourceFile(name, code));
-      return new Prepared(a, lang, files);
+      return new Prepared(a, lang, files, settings(a));
     }
     String main = m.main() != null ? m.main() : mainOf(lang, files);
     SourceFile mainFile = files.stream().filter(f -> f.name().equals(main)).findFirst()
         .orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_FIELD, "the session has no main file '" + main + "' for " + lang.id()));
     files.remove(mainFile);
     files.add(0, mainFile);
-    return new Prepared(a, lang, files);
+    return new Prepared(a, lang, files, settings(a));
+  }
+
+  private SessionSettings settings(SessionAccess a) {
+    return store.sessionSettings(a.session().id()).orElse(SessionSettings.NONE);
   }
 
   /** Blocking: whether the user may see the session. */
@@ -145,7 +169,6 @@ public final class SessionRuns {
     private final List<Chunk> buffer = new ArrayList<>();
     private int buffered;
     private long lastSeq;
-    private int stdinCount;
     private long timer = -1;
     private Future<Void> writes = Future.succeededFuture();
     private boolean ended;
@@ -162,20 +185,16 @@ public final class SessionRuns {
       if (ended) return;
       ServerEvent e = Codec.decodeEvent(json);
       lastSeq = e.seq() == null ? lastSeq : e.seq();
-      stdinCount = 0;
       if (e instanceof ServerEvent.Output o) {
         add(new Chunk(lastSeq * 1000, o.stream(), o.data()));
+      } else if (e instanceof ServerEvent.Input in) {
+        // logged by whichever gateway took it, so typing from any of them is in the transcript
+        add(new Chunk(lastSeq * 1000, "stdin", in.data()));
       } else if (e instanceof ServerEvent.Compile c && "error".equals(c.status())) {
         add(new Chunk(lastSeq * 1000, "compile", c.output() == null ? "" : c.output()));
       } else if (e instanceof ServerEvent.Complete c) {
         end(c);
       }
-    }
-
-    /** Input typed for the run (kept in the transcript after the event it answered). */
-    public void onStdin(String data) {
-      if (ended || stdinCount >= 999) return;
-      add(new Chunk(lastSeq * 1000 + (++stdinCount), "stdin", data));
     }
 
     private void add(Chunk c) {

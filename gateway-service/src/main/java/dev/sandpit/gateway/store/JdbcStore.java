@@ -46,6 +46,8 @@ final class JdbcStore implements Store {
   public static final int MAX_USERNAME_CHARS = 100;
   public static final int MAX_NAME_CHARS = 200;
   public static final int MAX_LANGUAGE_CHARS = 64;
+  /** Compiler flags a session keeps: how many, and their JSON array's length. */
+  public static final int MAX_COMPILER_FLAGS = 64, MAX_COMPILER_FLAGS_CHARS = 8192;
   public static final int MAX_PATH_BYTES = 1024;
   public static final int MAX_ID_CHARS = 128;
   /** The transcript cap used when the configuration gives none. */
@@ -370,6 +372,36 @@ final class JdbcStore implements Store {
       if (n == 0) throw new StoreException(NOT_FOUND, "session not found");
       return one(c, "SELECT " + SESSION_COLS + " FROM sessions s WHERE s.id = ?", JdbcStore::session, sessionId);
     });
+  }
+
+  @Override
+  public Optional<SessionSettings> sessionSettings(String sessionId) {
+    if (sessionId == null) return Optional.empty();
+    return Optional.ofNullable(db.read(c -> one(c, "SELECT compiler, compiler_flags FROM sessions WHERE id = ?",
+        rs -> new SessionSettings(rs.getString(1), flagsOf(rs.getString(2))), sessionId)));
+  }
+
+  @Override
+  public SessionSettings updateSessionSettings(String sessionId, SessionSettings settings) {
+    id("sessionId", sessionId);
+    if (settings.compiler() != null) name("compiler", settings.compiler(), MAX_LANGUAGE_CHARS);
+    if (settings.compilerFlags().size() > MAX_COMPILER_FLAGS) throw new StoreException(INVALID, "at most " + MAX_COMPILER_FLAGS + " compiler flags");
+    String flags = settings.compilerFlags().isEmpty() ? null : new io.vertx.core.json.JsonArray(settings.compilerFlags()).encode();
+    if (flags != null && flags.length() > MAX_COMPILER_FLAGS_CHARS) throw new StoreException(INVALID, "the compiler flags are too long");
+    long now = now();
+    return db.write(c -> {
+      int n = update(c, "UPDATE sessions SET compiler = ?, compiler_flags = ?, updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END WHERE id = ?",
+          settings.compiler(), flags, now, now, sessionId);
+      if (n == 0) throw new StoreException(NOT_FOUND, "session not found");
+      return one(c, "SELECT compiler, compiler_flags FROM sessions WHERE id = ?", rs -> new SessionSettings(rs.getString(1), flagsOf(rs.getString(2))), sessionId);
+    });
+  }
+
+  private static List<String> flagsOf(String json) {
+    if (json == null || json.isEmpty()) return List.of();
+    List<String> out = new ArrayList<>();
+    for (Object o : new io.vertx.core.json.JsonArray(json)) out.add(String.valueOf(o));
+    return out;
   }
 
   @Override

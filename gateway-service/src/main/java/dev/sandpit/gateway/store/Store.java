@@ -57,6 +57,15 @@ public interface Store extends AutoCloseable {
   /** Rename and/or change the default language (null leaves a field). Bumps version and updated_at. */
   Session updateSession(String sessionId, String name, String language);
 
+  /** The session's settings (compiler, flags); empty when there is no such session. */
+  Optional<SessionSettings> sessionSettings(String sessionId);
+
+  /**
+   * Replace the session's settings (validated by the caller against the session's language); bumps
+   * updated_at, not version. NOT_FOUND when there is no such session.
+   */
+  SessionSettings updateSessionSettings(String sessionId, SessionSettings settings);
+
   /** Deletes the session, its files, shares, memberships and runs. */
   boolean deleteSession(String sessionId);
 

@@ -46,6 +46,8 @@ public final class ExecuteSocket {
   private final java.util.Set<String> ownRuns = new java.util.HashSet<>();
   private final Map<String, io.vertx.core.Handler<String>> watching = new java.util.HashMap<>();
   private final String userId;
+  /** Who this connection is, as its input events name it (null: anonymous). */
+  private final ServerEvent.By user;
   private final SessionRuns sessionRuns;
   private final SessionRunner runner;
   private final Watches watches;
@@ -55,14 +57,15 @@ public final class ExecuteSocket {
   private int refusedInARow;
 
   public ExecuteSocket(Vertx vertx, ServerWebSocket ws, Redis redis, Feeds feeds, JobSubmitter submitter, GatewayConfig config,
-      String userId, SessionRunner runner, Watches watches) {
+      ServerEvent.By user, SessionRunner runner, Watches watches) {
     this.vertx = vertx;
     this.ws = ws;
     this.redis = redis;
     this.feeds = feeds;
     this.submitter = submitter;
     this.config = config;
-    this.userId = userId;
+    this.user = user;
+    this.userId = user == null ? null : user.id();
     this.runner = runner;
     this.sessionRuns = runner == null ? null : runner.runs();
     this.watches = watches;
@@ -280,8 +283,11 @@ public final class ExecuteSocket {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "your role in this session may watch the run but not type into or stop it");
     }
     String target = id;
-    if (m instanceof ClientMessage.InputResponse in && runner != null) runner.stdin(target, in.data());
-    redis.send(InputLog.append(target, m, config.eventTtlS()))
+    // input is logged as an event of the job, so every follower sees it (and the transcript keeps it)
+    Request req = m instanceof ClientMessage.InputResponse in
+        ? InputLog.appendInput(target, in.data(), user, config.eventTtlS())
+        : InputLog.append(target, m, config.eventTtlS());
+    redis.send(req)
         .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
         .onSuccess(r -> {
           if (r.toInteger() == 0) error(target, null, ErrorCode.JOB_FINISHED, "job '" + target + "' has already finished");

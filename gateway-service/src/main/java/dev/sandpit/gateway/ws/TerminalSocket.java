@@ -34,6 +34,7 @@ public final class TerminalSocket {
   private final SessionRunner runner;
   private final Store store;
   private final String userId;
+  private final ServerEvent.By user;
   private final String sessionId;
   private final long eventTtlS;
   private final long timeoutMs;
@@ -42,7 +43,7 @@ public final class TerminalSocket {
   private boolean interruptPending;
   private boolean closed;
 
-  public TerminalSocket(Vertx vertx, ServerWebSocket ws, Redis redis, Feeds feeds, SessionRunner runner, Store store, String userId,
+  public TerminalSocket(Vertx vertx, ServerWebSocket ws, Redis redis, Feeds feeds, SessionRunner runner, Store store, ServerEvent.By user,
       String sessionId, long eventTtlS, long timeoutMs) {
     this.vertx = vertx;
     this.ws = ws;
@@ -50,7 +51,8 @@ public final class TerminalSocket {
     this.feeds = feeds;
     this.runner = runner;
     this.store = store;
-    this.userId = userId;
+    this.user = user;
+    this.userId = user.id();
     this.sessionId = sessionId;
     this.eventTtlS = eventTtlS;
     this.timeoutMs = timeoutMs;
@@ -132,8 +134,7 @@ public final class TerminalSocket {
   }
 
   private void input(String data) {
-    runner.stdin(current.jobId(), data);
-    redis.send(InputLog.append(current.jobId(), new ClientMessage.InputResponse(null, data), eventTtlS))
+    redis.send(InputLog.appendInput(current.jobId(), data, user, eventTtlS))
         .onFailure(e -> log.debug("terminal input lost: {}", e.toString()));
   }
 

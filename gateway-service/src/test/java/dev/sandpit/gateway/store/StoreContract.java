@@ -196,6 +196,27 @@ abstract class StoreContract {
   // ---- sessions ----
 
   @Test
+  void sessionSettingsAreKeptWithTheSessionForEveryGatewayWithoutChangingItsVersion() {
+    User owner = user("settings");
+    Session s = session(owner, "cpp", "cpp", text("main.cpp", "int main(){}"));
+    assertEquals(Optional.of(SessionSettings.NONE), store.sessionSettings(s.id()));
+    SessionSettings clang = new SessionSettings("clang++", List.of("-O1", "-std=c++20", "-Wall", "-DNAME=\"x y\""));
+    assertEquals(clang, store.updateSessionSettings(s.id(), clang));
+    // another gateway on the same database reads them
+    assertEquals(Optional.of(clang), open(config()).sessionSettings(s.id()));
+    Session after = store.access(s.id(), owner.id()).orElseThrow().session();
+    assertEquals(s.version(), after.version(), "settings are not a change of the files");
+    assertTrue(after.updatedAt() > s.updatedAt());
+    assertEquals(SessionSettings.NONE, store.updateSessionSettings(s.id(), SessionSettings.NONE));
+    assertEquals(Optional.of(SessionSettings.NONE), store.sessionSettings(s.id()));
+    assertEquals(StoreException.Code.NOT_FOUND, code(() -> store.updateSessionSettings(JdbcStore.newId(), clang)));
+    assertEquals(StoreException.Code.INVALID, code(() -> store.updateSessionSettings(s.id(), new SessionSettings("g\n++", List.of()))));
+    store.updateSessionSettings(s.id(), clang);
+    assertTrue(store.deleteSession(s.id()));
+    assertEquals(Optional.empty(), store.sessionSettings(s.id()));
+  }
+
+  @Test
   void createSessionWithFilesAndAccess() {
     User owner = user("owner");
     Session s = session(owner, "Hello", "python", text("main.py", "print('hi')\n"), text("lib/util.py", "X = 1\n"));
