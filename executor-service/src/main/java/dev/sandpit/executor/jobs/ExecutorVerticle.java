@@ -1,6 +1,5 @@
 package dev.sandpit.executor.jobs;
 
-import dev.sandpit.bus.QueueConsumer;
 import dev.sandpit.bus.RedisLink;
 import dev.sandpit.bus.Subscriber;
 import dev.sandpit.config.LimitsConfig;
@@ -12,7 +11,6 @@ import dev.sandpit.protocol.WorkerInfo;
 import dev.sandpit.worker.RunSlots;
 import dev.sandpit.worker.WorkerVerticle;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +29,7 @@ public final class ExecutorVerticle extends WorkerVerticle {
   private final Map<String, JobExecution> jobs = new HashMap<>();
   private RedisLink events;
   private Subscriber subscriber;
+  private JobServices services;
   private volatile int completed;
 
   public ExecutorVerticle(WorkerConfig worker, RedisConfig redis, LimitsConfig limits, RunSlots slots,
@@ -45,17 +44,19 @@ public final class ExecutorVerticle extends WorkerVerticle {
     events = new RedisLink(vertx, redis, redisConfig.timeoutMs(), "events");
     subscriber = new Subscriber(vertx, redis, redisConfig.timeoutMs())
         .onReconnect(v -> List.copyOf(jobs.values()).forEach(JobExecution::onReconnect));
+    services = new JobServices(vertx, redis, events, subscriber, consumer, slots, limits, worker.workerId(), worker.eventTtlS(),
+        this::finished);
     return subscriber.start().compose(v -> goLive());
   }
 
   private void onJob(String entryId, JobSpec spec) {
     active++;
-    JobExecution j = new JobExecution(this, context, entryId, spec);
+    JobExecution j = new JobExecution(services, context, entryId, spec);
     jobs.put(spec.jobId(), j);
     j.start();
   }
 
-  void finished(JobExecution j) {
+  private void finished(JobExecution j) {
     jobs.remove(j.jobId());
     completed++;
     active--;
@@ -65,47 +66,6 @@ public final class ExecutorVerticle extends WorkerVerticle {
   @Override
   public Future<?> stop() {
     return stopWorker().compose(v -> subscriber.close().recover(e -> Future.succeededFuture()));
-  }
-
-  // accessors for JobExecution
-  io.vertx.core.Vertx vertx() {
-    return vertx;
-  }
-
-  Redis redis() {
-    return redis;
-  }
-
-  RedisLink events() {
-    return events;
-  }
-
-  Subscriber subscriber() {
-    return subscriber;
-  }
-
-  QueueConsumer consumer() {
-    return consumer;
-  }
-
-  RunSlots slots() {
-    return slots;
-  }
-
-  LimitsConfig limits() {
-    return limits;
-  }
-
-  String workerId() {
-    return worker.workerId();
-  }
-
-  long eventTtlS() {
-    return worker.eventTtlS();
-  }
-
-  long timeoutMs() {
-    return redisConfig.timeoutMs();
   }
 
   /** Jobs this executor took and finished (any verdict). */

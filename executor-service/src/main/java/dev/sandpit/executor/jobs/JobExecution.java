@@ -2,6 +2,7 @@ package dev.sandpit.executor.jobs;
 
 import dev.sandpit.bus.EventLog;
 import dev.sandpit.bus.InputLog;
+import dev.sandpit.bus.RedisHashes;
 import dev.sandpit.worker.process.RunListener;
 import dev.sandpit.worker.process.RunResult;
 import dev.sandpit.worker.process.RunSpec;
@@ -16,27 +17,62 @@ import dev.sandpit.protocol.RunStatus;
 import dev.sandpit.protocol.ServerEvent;
 import dev.sandpit.protocol.SourceFile;
 import dev.sandpit.worker.Commands;
+import dev.sandpit.worker.JobLog;
 import dev.sandpit.worker.RunSlots;
 import dev.sandpit.worker.SanitizerRuntime;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One job on an executor, as a small state machine: checked (not already ended) → subscribed to
- * its input → files written in a slot → running → complete logged → slot cleaned → acknowledged.
- * Every failure on the way ends in {@link #fail}, which logs an {@code internal_error} completion,
- * so a client never waits for a job the worker gave up on.
+ * One job on an executor, as an explicit state machine (Piston's job.js is the model): named
+ * states, guarded transitions that only go forward, and one log prefix per job id.
+ *
+ * <pre>
+ *   READY ──claim──▶ CLAIMING ──claimed──▶ LAUNCHING ──files written, program handed over──▶ RUNNING
+ *     │                 │                      │                                             │
+ *     └─ deadline ──────┴── already ended ─────┴── failure (internal_error logged) ──────────┴── complete logged
+ *                                                  ▼
+ *                                               ENDING ── slot released, entry acknowledged ──▶ DONE
+ * </pre>
+ *
+ * A program can end before the launch is acknowledged (LAUNCHING → ENDING). Every failure on the
+ * way ends in {@link #fail}, which logs an {@code internal_error} completion, so a client never
+ * waits for a job the worker gave up on. Transitions happen on the executor's context; the run's
+ * own callbacks come from its threads and hop onto the context to change state.
  */
 final class JobExecution implements RunListener {
-  private static final Logger log = LoggerFactory.getLogger(JobExecution.class);
+  private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
+
+  /** Where a job is. */
+  enum State {
+    READY, CLAIMING, LAUNCHING, RUNNING, ENDING, DONE;
+
+    /** The states this one may go to. */
+    Set<State> next() {
+      return switch (this) {
+        case READY -> EnumSet.of(CLAIMING, ENDING);
+        case CLAIMING -> EnumSet.of(LAUNCHING, ENDING);
+        case LAUNCHING -> EnumSet.of(RUNNING, ENDING);
+        case RUNNING -> EnumSet.of(ENDING);
+        case ENDING -> EnumSet.of(DONE);
+        case DONE -> EnumSet.noneOf(State.class);
+      };
+    }
+  }
+
   /** Output events in flight to Redis before the program's pipe is left to fill (backpressure). */
   private static final int WINDOW = 256;
   /** KEYS: done flag, owner. ARGV: worker id, ttl. 0 when the job already ended, else takes it. */
@@ -46,7 +82,8 @@ final class JobExecution implements RunListener {
   static final long RETURN_MAX_FILE_BYTES = 1 << 20;
   static final long RETURN_MAX_TOTAL_BYTES = 8 << 20;
 
-  private final ExecutorVerticle w;
+  private final JobServices w;
+  private final JobLog log;
   private final Context ctx;
   private final String entryId;
   private final JobSpec spec;
@@ -54,14 +91,15 @@ final class JobExecution implements RunListener {
   private final Semaphore window = new Semaphore(WINDOW);
   private final List<String> channels;
   private volatile RunSlots.Lease lease;
-  private boolean launched;
+  private State state = State.READY;
+  /** An input read from Redis is in flight; {@code fetchAgain}: a wake-up came meanwhile. */
   private boolean fetching;
   private boolean fetchAgain;
   private String lastInputId;
-  private boolean cleaned;
 
-  JobExecution(ExecutorVerticle w, Context ctx, String entryId, JobSpec spec) {
+  JobExecution(JobServices w, Context ctx, String entryId, JobSpec spec) {
     this.w = w;
+    this.log = new JobLog(LOG, spec.jobId());
     this.ctx = ctx;
     this.entryId = entryId;
     this.spec = spec;
@@ -73,16 +111,33 @@ final class JobExecution implements RunListener {
     return jobId;
   }
 
+  State state() {
+    return state;
+  }
+
+  /** Move to {@code next} if the machine allows it from here; false (and nothing changes) if not. */
+  private boolean to(State next) {
+    if (!state.next().contains(next)) {
+      log.debug("stays {} (not to {})", state, next);
+      return false;
+    }
+    log.debug("{} -> {}", state, next);
+    state = next;
+    return true;
+  }
+
   void start() {
     if (System.currentTimeMillis() > spec.queueDeadlineMs()) {
-      log.info("job {}: queue deadline passed; not starting", jobId);
-      skip();
+      log.info("queue deadline passed; not starting");
+      end();
       return;
     }
+    to(State.CLAIMING);
     w.redis().send(Request.cmd(Command.EVAL).arg(CLAIM).arg(2).arg(Keys.done(jobId)).arg(Keys.owner(jobId))
             .arg(w.workerId()).arg(w.eventTtlS()))
         .compose(claimed -> {
           if (claimed.toInteger() == 0) return Future.succeededFuture(false);
+          to(State.LAUNCHING);
           // subscribing to the job's input and starting the program go on side by side; input sent
           // before the subscription is read from the job's input stream once both are done
           Future<Void> subscribed = w.subscriber().subscribe(channels, m -> fetchInput());
@@ -91,12 +146,11 @@ final class JobExecution implements RunListener {
         })
         .onSuccess(started -> {
           if (!started) {
-            log.info("job {}: already ended; not starting", jobId);
-            skip();
+            log.info("already ended; not starting");
+            end();
             return;
           }
-          launched = true;
-          fetchInput();
+          if (to(State.RUNNING)) fetchInput(); // (not if the program ended already)
         })
         .onFailure(this::fail);
   }
@@ -104,9 +158,8 @@ final class JobExecution implements RunListener {
   private Future<Map<String, byte[]>> artifact() {
     if (spec.artifact() == null) return Future.succeededFuture(Map.of());
     return w.redis().send(Request.cmd(Command.HGETALL).arg(Keys.artifact(spec.artifact())))
-        .timeout(w.timeoutMs(), TimeUnit.MILLISECONDS)
         .compose(r -> {
-          Map<String, byte[]> files = dev.sandpit.bus.RedisHashes.bytes(r);
+          Map<String, byte[]> files = RedisHashes.bytes(r);
           if (files.isEmpty()) return Future.failedFuture(new IllegalStateException("the compiled program expired before it ran"));
           return Future.succeededFuture(files);
         });
@@ -131,21 +184,20 @@ final class JobExecution implements RunListener {
     RunSpec rs = new RunSpec(Commands.runArgv(lang, spec, lim), Commands.env(lang.env(), spec, lim), spec.stdin(),
         lim.wallMs(), lim.cpuMs(), lim.memoryMb() << 20, lim.outputKb() * 1024, true);
     l.run().begin(jobId, rs, this);
-    log.debug("job {}: started {} in {}", jobId, lang.id(), l.slot());
+    log.debug("started {} in {}", lang.id(), l.slot());
     return null;
   }
 
   // ---- input from clients (event loop) ----
 
   private void fetchInput() {
-    if (!launched || cleaned) return;
+    if (state != State.RUNNING) return;
     if (fetching) {
       fetchAgain = true;
       return;
     }
     fetching = true;
     w.redis().send(InputLog.readAfter(jobId, lastInputId))
-        .timeout(w.timeoutMs(), TimeUnit.MILLISECONDS)
         .onComplete(ar -> {
           fetching = false;
           if (ar.succeeded()) {
@@ -154,7 +206,7 @@ final class JobExecution implements RunListener {
               apply(e.message());
             }
           } else {
-            log.warn("job {}: reading input failed: {}", jobId, ar.cause().getMessage());
+            log.warn("reading input failed: {}", ar.cause().getMessage());
           }
           if (fetchAgain) {
             fetchAgain = false;
@@ -174,7 +226,7 @@ final class JobExecution implements RunListener {
       w.vertx().executeBlocking(() -> {
         l.run().stop();
         return null;
-      }, false).onFailure(e -> log.warn("job {}: stop failed: {}", jobId, e.toString()));
+      }, false).onFailure(e -> log.warn("stop failed: {}", e.toString()));
     }
   }
 
@@ -182,11 +234,10 @@ final class JobExecution implements RunListener {
   void onReconnect() {
     fetchInput();
     w.redis().send(Request.cmd(Command.EXISTS).arg(Keys.seq(jobId)))
-        .timeout(w.timeoutMs(), TimeUnit.MILLISECONDS)
         .onSuccess(r -> {
           RunSlots.Lease l = lease;
           if (r.toInteger() == 0 && l != null) {
-            log.warn("job {}: Redis lost the job's state; stopping it", jobId);
+            log.warn("Redis lost the job's state; stopping it");
             w.vertx().executeBlocking(() -> {
               l.run().stop();
               return null;
@@ -203,14 +254,14 @@ final class JobExecution implements RunListener {
     EventLog.append(w.events(), new ServerEvent.Output(null, jobId, stream, data), w.eventTtlS())
         .onComplete(ar -> {
           window.release();
-          if (ar.failed()) log.warn("job {}: output lost: {}", jobId, ar.cause().getMessage());
+          if (ar.failed()) log.warn("output lost: {}", ar.cause().getMessage());
         });
   }
 
   @Override
   public void onInputRequest(String prompt) {
     EventLog.append(w.events(), new ServerEvent.InputRequest(null, jobId, prompt), w.eventTtlS())
-        .onFailure(e -> log.warn("job {}: input request lost: {}", jobId, e.getMessage()));
+        .onFailure(e -> log.warn("input request lost: {}", e.getMessage()));
   }
 
   @Override
@@ -220,8 +271,8 @@ final class JobExecution implements RunListener {
         r.memoryKb(), r.signal(), r.truncated() ? Boolean.TRUE : null, r.message());
     EventLog.append(w.events(), c, w.eventTtlS())
         .onComplete(ar -> {
-          if (ar.failed()) log.error("job {}: completion lost: {}", jobId, ar.cause().getMessage());
-          ctx.runOnContext(v -> cleanup());
+          if (ar.failed()) log.error("completion lost: {}", ar.cause().getMessage());
+          ctx.runOnContext(v -> end());
         });
   }
 
@@ -234,43 +285,39 @@ final class JobExecution implements RunListener {
       for (SourceFile f : spec.files()) {
         byte[] before = f.bytes();
         byte[] after = now.get(f.name());
-        if (after != null && java.util.Arrays.equals(before, after)) now.remove(f.name());
+        if (after != null && Arrays.equals(before, after)) now.remove(f.name());
       }
       if (spec.artifact() != null) {
         Language lang = Languages.find(spec.language());
         for (String glob : lang.artifacts()) {
-          var m = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
-          now.keySet().removeIf(k -> m.matches(java.nio.file.Path.of(k)));
+          var m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+          now.keySet().removeIf(k -> m.matches(Path.of(k)));
         }
       }
       if (now.isEmpty()) return;
       Request hset = Request.cmd(Command.HSET).arg(Keys.runFiles(jobId));
-      now.forEach((k, v) -> hset.arg(k).arg(io.vertx.core.buffer.Buffer.buffer(v)));
+      now.forEach((k, v) -> hset.arg(k).arg(Buffer.buffer(v)));
       w.events().send(hset);
       w.events().send(Request.cmd(Command.EXPIRE).arg(Keys.runFiles(jobId)).arg(w.eventTtlS()));
-      log.debug("job {}: {} files handed back", jobId, now.size());
+      log.debug("{} files handed back", now.size());
     } catch (Exception e) {
-      log.warn("job {}: could not collect the files it wrote: {}", jobId, e.toString());
+      log.warn("could not collect the files it wrote: {}", e.toString());
     }
   }
 
   // ---- endings (event loop) ----
 
   private void fail(Throwable e) {
-    log.error("job {}: failed before it ran: {}", jobId, e.toString());
+    log.error("failed before it ran: {}", e.toString());
     ServerEvent.Complete c = ServerEvent.Complete.failed(jobId, RunStatus.INTERNAL_ERROR, 0L,
         "the executor could not start the program: " + e.getMessage());
-    EventLog.append(w.events(), c, w.eventTtlS()).onComplete(ar -> cleanup());
+    EventLog.append(w.events(), c, w.eventTtlS()).onComplete(ar -> end());
   }
 
-  private void skip() {
-    cleanup();
-  }
-
-  private void cleanup() {
-    if (cleaned) return;
-    cleaned = true;
-    w.subscriber().unsubscribe(channels).onFailure(e -> log.debug("job {}: unsubscribe: {}", jobId, e.toString()));
+  /** ENDING: stop listening, give the slot back (reset and checked), acknowledge the entry; then DONE. */
+  private void end() {
+    if (!to(State.ENDING)) return;
+    w.subscriber().unsubscribe(channels).onFailure(e -> log.debug("unsubscribe: {}", e.toString()));
     RunSlots.Lease l = lease;
     Future<Void> released = l == null
         ? Future.succeededFuture()
@@ -280,10 +327,11 @@ final class JobExecution implements RunListener {
         }, false);
     released
         .eventually(() -> w.consumer().ack(entryId))
-        .eventually(() -> w.redis().send(Request.cmd(Command.DEL).arg(Keys.owner(jobId))).timeout(w.timeoutMs(), TimeUnit.MILLISECONDS))
+        .eventually(() -> w.redis().send(Request.cmd(Command.DEL).arg(Keys.owner(jobId))))
         .onComplete(ar -> {
-          if (ar.failed()) log.warn("job {}: cleanup: {}", jobId, ar.cause().toString());
-          w.finished(this);
+          if (ar.failed()) log.warn("cleanup: {}", ar.cause().toString());
+          to(State.DONE);
+          w.finished().accept(this);
         });
   }
 }
