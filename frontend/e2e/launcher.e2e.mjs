@@ -136,3 +136,125 @@ describe('./sandpit up started with SIGINT ignored and blocked', () => {
     assert.ok(r.stopToCompleteMs >= 0 && r.stopToCompleteMs < 1000, `Stop to complete took ${r.stopToCompleteMs} ms`);
   });
 });
+
+/** The pids of a process's children (direct), from /proc. */
+function childrenOf(pid) {
+  const out = [];
+  for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'latin1');
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      if (ppid === String(pid)) out.push(p);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function descendants(pid) {
+  const all = [];
+  for (let frontier = [String(pid)]; frontier.length; ) {
+    const next = frontier.flatMap(childrenOf);
+    all.push(...next);
+    frontier = next;
+  }
+  return all;
+}
+
+async function until(what, ms, cond) {
+  const deadline = Date.now() + ms;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
+async function health(url) {
+  try {
+    const r = await fetch(`${url}/health`);
+    return r.ok ? await r.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+describe('./sandpit up --gateways 2 keeps the stack up when a service dies', () => {
+  let g1;
+  let g2;
+  before(async () => {
+    stack = await startStack({ args: ['--gateways', '2'] });
+    g1 = stack.url;
+    g2 = `http://127.0.0.1:${stack.port + 1}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${g1}/health`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('two gateways on consecutive ports share Redis and the database', async () => {
+    assert.equal((await health(g2))?.status, 'ok');
+    const guest = await (await fetch(`${g1}/api/auth/guest`, { method: 'POST' })).json();
+    const auth = { Authorization: `Bearer ${guest.token}`, 'Content-Type': 'application/json' };
+    const made = await (await fetch(`${g1}/api/sessions`, { method: 'POST', headers: auth, body: JSON.stringify({ template: 'python-hello' }) })).json();
+    // the token made by one gateway is good on the other, and the session is in the one database
+    const seen = await fetch(`${g2}/api/sessions/${made.id}`, { headers: auth });
+    assert.equal(seen.status, 200);
+    assert.equal((await seen.json()).id, made.id);
+  });
+
+  test("kill -9 of the executor running a job: its client gets executor_lost, the gateway stays, the executor comes back", async () => {
+    const executors = () => stackProcesses(stack.dataDir).filter((p) => p.cmdline.includes('ExecutorMain')).map((p) => p.pid);
+    const before = executors();
+    assert.equal(before.length, 2, JSON.stringify(before));
+    const ws = page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws/execute');
+          let out = '';
+          const timer = setTimeout(() => reject(new Error('no complete within 40 s: ' + out)), 40_000);
+          ws.onopen = () => ws.send(JSON.stringify({ type: 'execute', language: 'python', code: "import time\nprint('ready', flush=True)\ntime.sleep(60)", request_id: 'k' }));
+          ws.onmessage = (m) => {
+            const e = JSON.parse(m.data);
+            if (e.type === 'output') {
+              out += e.data;
+              if (out.includes('ready')) window.__ready = true;
+            }
+            if (e.type === 'complete') {
+              clearTimeout(timer);
+              resolve({ status: e.status, message: e.message, open: ws.readyState === WebSocket.OPEN });
+            }
+          };
+        }),
+    );
+    await until('the program to run', 20_000, () => page.evaluate(() => window.__ready === true));
+    const victim = await until('the executor running it', 5000, () =>
+      before.find((pid) => descendants(pid).some((c) => readFileSync(`/proc/${c}/cmdline`, 'latin1').startsWith('/usr/bin/python3'))),
+    );
+    process.kill(Number(victim), 'SIGKILL');
+    const end = await ws;
+    assert.equal(end.status, 'executor_lost', JSON.stringify(end));
+    assert.equal(end.open, true, 'the client keeps its socket');
+    assert.equal((await health(g1))?.status, 'ok');
+    // the launcher says so and starts another; the fleet is back to two, and runs go on
+    await until('the launcher to restart the executor', 20_000, () => /executor-\d exited \(status \d+\); restarting/.test(stack.output()));
+    await until('two executors again', 60_000, async () => executors().length === 2 && (await health(g1))?.workers?.executor === 2);
+    const r = await runAndStop('python', "print('after')\nimport time\ntime.sleep(30)", 'after');
+    assert.equal(r.complete.status, 'stopped');
+  });
+
+  test('kill -9 of a gateway: it is restarted on its port, and the other gateway serves meanwhile', async () => {
+    const gw2 = stackProcesses(stack.dataDir).find((p) => p.cmdline.includes('GatewayMain') && p.cmdline.length && readFileSync(`/proc/${p.pid}/environ`, 'latin1').includes(`SANDPIT_HTTP_PORT=${stack.port + 1}\0`));
+    assert.ok(gw2, 'the second gateway');
+    process.kill(Number(gw2.pid), 'SIGKILL');
+    assert.equal((await health(g1))?.status, 'ok');
+    await until('the launcher to restart the gateway', 20_000, () => /gateway-2 exited \(status \d+\); restarting/.test(stack.output()));
+    await until('the second gateway to answer again', 60_000, async () => (await health(g2))?.status === 'ok');
+  });
+});

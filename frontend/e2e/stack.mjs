@@ -31,16 +31,17 @@ export function buildFrontend() {
 
 /**
  * Start the stack; resolves with { url, stop() } once it answers. {@code wrap}: a command the
- * launcher is started through (e.g. env with signals ignored, as a user's shell may start it).
+ * launcher is started through (e.g. env with signals ignored, as a user's shell may start it);
+ * {@code args}: more options of `./sandpit up` (with --gateways N, the others listen on the ports after it).
  */
-export async function startStack({ timeoutMs = 8 * 60_000, log = () => {}, wrap = [] } = {}) {
+export async function startStack({ timeoutMs = 8 * 60_000, log = () => {}, wrap = [], args = [] } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sandpit-e2e-'));
   // the launcher's output goes to a file, not a pipe: if this process dies first, the launcher
   // must not die of SIGPIPE in its clean-up (leaving its services running)
   const logPath = join(dataDir, 'launcher.log');
   const logFd = openSync(logPath, 'w');
-  const argv = [...wrap, join(ROOT, 'sandpit'), 'up', '--port', String(port)];
+  const argv = [...wrap, join(ROOT, 'sandpit'), 'up', '--port', String(port), ...args];
   const child = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     env: {
