@@ -1,6 +1,7 @@
 package dev.sandpit.worker;
 
 import dev.sandpit.worker.process.SandboxRun;
+import dev.sandpit.worker.sandbox.CGroups;
 import dev.sandpit.worker.sandbox.Sandbox;
 import dev.sandpit.worker.sandbox.SandboxConfig;
 import dev.sandpit.worker.sandbox.Slot;
@@ -32,11 +33,13 @@ public final class RunSlots implements AutoCloseable {
   private final SlotPool pool;
   private final Sandbox sandbox;
   private final boolean warm;
+  private final String cgroupVersion;
   private final LinkedBlockingQueue<Lease> ready = new LinkedBlockingQueue<>();
   private final java.util.List<Retired> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicLong quarantines = new java.util.concurrent.atomic.AtomicLong();
 
   public RunSlots(SandboxConfig config, int size) throws IOException {
+    this.cgroupVersion = CGroups.version(config.cgroupRoot());
     this.pool = SlotPool.claim(config, size);
     this.sandbox = Sandbox.create(config);
     this.warm = config.warm();
@@ -59,6 +62,11 @@ public final class RunSlots implements AutoCloseable {
 
   public Sandbox sandbox() {
     return sandbox;
+  }
+
+  /** The cgroup version the slots run on ("v1" or "v2"), chosen at start from what the host mounts. */
+  public String cgroupVersion() {
+    return cgroupVersion;
   }
 
   /** Slots that serve: those claimed less those retired. */

@@ -80,8 +80,8 @@ public abstract class WorkerVerticle extends VerticleBase {
     return heartbeat.start()
         .compose(v -> consumer.start())
         .compose(v -> startHealth())
-        .onSuccess(v -> log.info("{} {} ready: {} slots ({} sandbox), languages {}", kind, worker.workerId(), slots.size(),
-            slots.sandbox().name(), toolchains.stream().map(WorkerInfo.Toolchain::id).toList()));
+        .onSuccess(v -> log.info("{} {} ready: {} slots ({} sandbox, cgroup {}), languages {}", kind, worker.workerId(), slots.size(),
+            slots.sandbox().name(), slots.cgroupVersion(), toolchains.stream().map(WorkerInfo.Toolchain::id).toList()));
   }
 
   private Future<Void> startHealth() {
@@ -98,6 +98,7 @@ public abstract class WorkerVerticle extends VerticleBase {
       req.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
           .end(new JsonObject().put("status", status).put("id", worker.workerId())
               .put("kind", kind).put("busy", active).put("slots", slots.size()).put("retired", gone)
+              .put("sandbox", slots.sandbox().name()).put("cgroup", slots.cgroupVersion())
               .put("quarantines", slots.quarantines()).put("draining", draining).encode());
     });
     return health.listen(worker.healthPort(), "0.0.0.0").mapEmpty();

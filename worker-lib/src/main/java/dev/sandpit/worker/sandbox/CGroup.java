@@ -3,203 +3,93 @@ package dev.sandpit.worker.sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One run slot's cgroup (v1) in the memory, pids, cpu, cpuacct and freezer hierarchies. Limits and
- * accounting hold for the whole process tree, whatever it forks. Created by root.
+ * One run slot's cgroup: the limits (memory without swap, processes, a CPU quota) and accounting
+ * (CPU time, memory peak, OOM kills, refused forks) of a whole process tree, and the way to kill
+ * all of it. Created by root; {@link CGroups} chooses the implementation the host supports,
+ * {@link CGroupV1} or {@link CGroupV2}, with the same behaviour.
  */
-public final class CGroup {
-  private static final Logger log = LoggerFactory.getLogger(CGroup.class);
-  static final String[] CONTROLLERS = {"memory", "pids", "cpu", "cpuacct", "freezer"};
+public interface CGroup extends AutoCloseable {
+  /** The slot's name under the Sandpit subtree, e.g. {@code sandpit/slot-61000}. */
+  String name();
 
-  private final Path root;
-  private final String name;
-  // read every few milliseconds by each run's monitor (see KernFile)
-  private final KernFile cpuUsage;
-  private final KernFile tasks;
-  private final KernFile procs;
-  private Boolean memsw;
-  private volatile double cpuCores = Runtime.getRuntime().availableProcessors();
-  private long memoryLimit = -1;
+  /** "v1" or "v2". */
+  String version();
 
-  public CGroup(Path root, String name) {
-    this.root = root;
-    this.name = name;
-    this.cpuUsage = new KernFile(dir("cpuacct").resolve("cpuacct.usage"));
-    this.tasks = new KernFile(dir("pids").resolve("tasks"), true);
-    this.procs = new KernFile(dir("pids").resolve("cgroup.procs"), true);
-  }
+  /** Directories whose cgroup.procs a process writes itself into to join the slot (one per v1 controller; one on v2). */
+  List<Path> dirs();
 
-  public String name() {
-    return name;
-  }
+  /** Make the cgroup (or take over the one a dead worker left) with these limits. */
+  void create(int pidsMax, int cpuPercent) throws IOException;
 
-  /** Directories whose cgroup.procs a process writes itself into to join every controller. */
-  public List<Path> dirs() {
-    List<Path> out = new ArrayList<>();
-    for (String c : CONTROLLERS) out.add(dir(c));
-    return out;
-  }
+  /** Memory limit of the slot, swap included (no swap beyond it). */
+  void setMemoryLimit(long bytes) throws IOException;
 
-  private Path dir(String controller) {
-    return root.resolve(controller).resolve(name);
-  }
+  /** Start measuring the memory peak afresh (for the run that starts now). */
+  void resetPeak() throws IOException;
 
-  private int pidsMax;
-  private int cpuPercent;
-
-  public void create(int pidsMax, int cpuPercent) throws IOException {
-    this.pidsMax = pidsMax;
-    this.cpuPercent = cpuPercent;
-    for (String c : CONTROLLERS) Files.createDirectories(dir(c));
-    write("pids", "pids.max", Integer.toString(pidsMax));
-    write("cpu", "cpu.cfs_period_us", "100000");
-    write("cpu", "cpu.cfs_quota_us", Long.toString(1000L * cpuPercent));
-    if (cpuPercent > 0) cpuCores = Math.min(cpuCores, cpuPercent / 100.0);
-    writeQuiet("memory", "memory.swappiness", "0");
-  }
-
-  /** Memory limit of the slot (also for swap, where swap accounting exists). */
-  public synchronized void setMemoryLimit(long bytes) throws IOException {
-    if (bytes == memoryLimit) return; // most runs keep the default: no writes
-    Path memsw = dir("memory").resolve("memory.memsw.limit_in_bytes");
-    if (this.memsw == null) this.memsw = Files.exists(memsw);
-    long current = readLong("memory", "memory.limit_in_bytes");
-    memoryLimit = -1; // unknown until both are written
-    if (bytes > current) {
-      if (this.memsw) Files.writeString(memsw, Long.toString(bytes));
-      write("memory", "memory.limit_in_bytes", Long.toString(bytes));
-    } else {
-      write("memory", "memory.limit_in_bytes", Long.toString(bytes));
-      if (this.memsw) Files.writeString(memsw, Long.toString(bytes));
-    }
-    memoryLimit = bytes;
-  }
-
-  public void resetPeak() throws IOException {
-    write("memory", "memory.max_usage_in_bytes", "0");
-  }
-
-  public long peakBytes() {
-    return readLong("memory", "memory.max_usage_in_bytes");
-  }
+  /** The most memory the slot used since {@link #resetPeak} (or since it was made). */
+  long peakBytes();
 
   /**
-   * The most CPU time the slot can use per unit of wall time: its CFS quota in cores (or the
-   * machine's cores without one). A CPU limit cannot be reached sooner than
-   * {@code remaining / cpuCores()} of wall time, so it needs no checking before then.
+   * The most CPU time the slot can use per unit of wall time: its quota in cores (or the machine's
+   * cores without one). A CPU limit cannot be reached sooner than {@code remaining / cpuCores()} of
+   * wall time, so it needs no checking before then.
    */
-  public double cpuCores() {
-    return cpuCores;
-  }
+  double cpuCores();
 
-  public long cpuNanos() {
-    return cpuUsage.readLong();
-  }
+  /** CPU time the slot's processes used, in nanoseconds (monotonic for one cgroup). */
+  long cpuNanos();
 
-  public long oomKills() {
-    try {
-      for (String line : Files.readAllLines(dir("memory").resolve("memory.oom_control"))) {
-        if (line.startsWith("oom_kill ")) return Long.parseLong(line.substring(9).trim());
-      }
-    } catch (IOException | NumberFormatException e) {
-      log.debug("cgroup {}: no oom_kill counter: {}", name, e.toString());
-    }
-    return 0;
-  }
+  /** How many times the kernel's OOM killer killed a process of the slot. */
+  long oomKills();
+
+  /** How many forks the pids limit refused. */
+  long pidsRefused();
 
   /** Thread ids of every task of the slot (all threads of all processes). */
-  public long[] tasks() {
-    return tasks.readIds();
-  }
+  long[] tasks();
 
   /** Process ids of the slot. */
-  public long[] procs() {
-    return procs.readIds();
-  }
+  long[] procs();
 
-  /**
-   * Kill every process of the slot. First a plain SIGKILL to what is there, which is all it takes
-   * when the program ended normally (the leftover is the sandbox's pid-1 supervisor, already on its
-   * way out); if processes remain a few milliseconds later (something forking), freeze the group
-   * (no fork races), SIGKILL all, thaw, until it is empty.
-   */
-  public void killAll() {
-    if (signalAll() == 0) return;
-    for (long waitUs = 100; waitUs <= 3200; waitUs *= 2) { // 6.3 ms in all; kernel reaping, not test synchronisation
-      java.util.concurrent.locks.LockSupport.parkNanos(waitUs * 1000);
-      if (procs().length == 0) return;
-    }
-    for (int round = 0; round < 100; round++) {
-      long[] pids = procs();
-      if (pids.length == 0) return;
-      writeQuiet("freezer", "freezer.state", "FROZEN");
-      for (long pid : procs()) { // every process joins all controllers at once: the same set
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-      }
-      writeQuiet("freezer", "freezer.state", "THAWED");
-      if (round > 0) {
-        try {
-          Thread.sleep(Math.min(50, 1L << Math.min(round, 6))); // kernel reaping, not test synchronisation
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-    log.error("cgroup {}: processes survive SIGKILL", name);
-  }
-
-  /**
-   * A new cgroup in place of this one (a slot in quarantine): everything in it killed, every
-   * controller's directory removed (the kernel refuses while a task is left) and made again with
-   * the same limits, so nothing a run changed in it (a limit, the freezer's state) survives.
-   */
-  public void rebuild() throws IOException {
-    killAll();
-    if (!isEmpty()) throw new IOException("cgroup " + name + " still has tasks");
-    for (String c : CONTROLLERS) {
-      Path d = dir(c);
-      if (Files.isDirectory(d)) Files.delete(d); // rmdir: a cgroup's control files go with it
-    }
-    cpuUsage.close(); // its descriptor is the old cgroup's; the next read opens the new one
-    memoryLimit = -1;
-    cpuCores = Runtime.getRuntime().availableProcessors();
-    create(pidsMax, cpuPercent);
-  }
+  /** Kill every process of the slot and wait until none is left (or give up, logged). */
+  void killAll();
 
   /** SIGKILL to every process of the slot as listed now, without waiting; how many there were. */
-  public int signalAll() {
-    long[] pids = procs();
-    for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-    return pids.length;
-  }
+  int signalAll();
 
-  public boolean isEmpty() {
-    return procs().length == 0;
-  }
+  boolean isEmpty();
 
-  private long readLong(String c, String file) {
+  /**
+   * A new cgroup in place of this one (a slot in quarantine): everything in it killed, removed
+   * (the kernel refuses while a task is left) and made again with the same limits, so nothing a run
+   * changed in it survives.
+   */
+  void rebuild() throws IOException;
+
+  /**
+   * After a run, with the slot empty: anything the next run needs that a reset of the counters
+   * cannot give. v2 on a kernel whose memory.peak cannot be reset (before 6.12) makes the cgroup
+   * again, so that the next run's peak is its own.
+   */
+  default void renew() throws IOException {}
+
+  /** Close the descriptors kept open on the cgroup's files. */
+  @Override
+  void close();
+
+  /** The count on the line {@code key N} of a flat-keyed cgroup file (pids.events, memory.events), 0 if none. */
+  static long eventCount(Path file, String key) {
     try {
-      return Long.parseLong(Files.readString(dir(c).resolve(file)).trim());
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith(key + " ")) return Long.parseLong(line.substring(key.length() + 1).trim());
+      }
     } catch (IOException | NumberFormatException e) {
-      return -1;
+      return 0;
     }
-  }
-
-  private void write(String c, String file, String value) throws IOException {
-    Files.writeString(dir(c).resolve(file), value);
-  }
-
-  private void writeQuiet(String c, String file, String value) {
-    try {
-      write(c, file, value);
-    } catch (IOException e) {
-      log.debug("cgroup {}: cannot write {}/{}: {}", name, c, file, e.toString());
-    }
+    return 0;
   }
 }

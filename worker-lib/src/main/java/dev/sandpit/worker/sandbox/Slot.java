@@ -60,6 +60,11 @@ public final class Slot {
   public String reset() {
     cgroup.killAll();
     try {
+      cgroup.renew();
+    } catch (IOException | RuntimeException e) {
+      return "the cgroup could not be renewed: " + e.getMessage();
+    }
+    try {
       workspace.reset();
     } catch (IOException | RuntimeException e) {
       return "the workspace could not be renewed: " + e.getMessage();
@@ -126,6 +131,7 @@ public final class Slot {
   /** Kill what is left, detach the workspace, release the uid. */
   void close() {
     cgroup.killAll();
+    cgroup.close();
     workspace.unmount();
     try {
       lease.release();

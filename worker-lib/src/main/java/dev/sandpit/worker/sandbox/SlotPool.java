@@ -49,7 +49,7 @@ public final class SlotPool implements AutoCloseable {
         ch.close();
         continue;
       }
-      CGroup cg = new CGroup(config.cgroupRoot(), "sandpit/slot-" + uid);
+      CGroup cg = CGroups.of(config.cgroupRoot(), "sandpit/slot-" + uid);
       cg.create(config.pidsMax(), config.cpuPercent());
       cg.killAll(); // leftovers of a worker that died holding this uid
       Workspace ws = new Workspace(config.workRoot().resolve("ws").resolve(Integer.toString(uid)), uid);
@@ -63,7 +63,8 @@ public final class SlotPool implements AutoCloseable {
       throw new IOException("only " + pool.all.size() + " of " + size + " sandbox uids are free in ["
           + config.uidBase() + ", " + (config.uidBase() + config.uidCount()) + ")");
     }
-    log.info("claimed {} sandbox slots: uids {}", size, pool.all.stream().map(Slot::uid).toList());
+    log.info("claimed {} sandbox slots: uids {}, cgroup {} under {}", size, pool.all.stream().map(Slot::uid).toList(),
+        CGroups.version(config.cgroupRoot()), config.cgroupRoot());
     return pool;
   }
 

@@ -23,9 +23,9 @@ class CGroupIT {
 
   @BeforeEach
   void create() throws Exception {
-    assumeTrue(Files.isWritable(ROOT.resolve("pids")), "needs root and cgroup v1");
+    assumeTrue(SandboxHarness.cgroupsUsable(), SandboxHarness.cgroupsMissing());
     name = "sandpit/test-cgroup-" + ProcessHandle.current().pid();
-    cg = new CGroup(ROOT, name);
+    cg = CGroups.of(ROOT, name);
     cg.create(64, 100);
   }
 
@@ -77,12 +77,50 @@ class CGroupIT {
 
   @Test
   void memoryLimitFollowsEachChangeUpAndDown() throws Exception {
-    Path limit = ROOT.resolve("memory").resolve(name).resolve("memory.limit_in_bytes");
+    Path limit = cg.version().equals("v1") ? ROOT.resolve("memory").resolve(name).resolve("memory.limit_in_bytes")
+        : ROOT.resolve(name).resolve("memory.max");
     cg.setMemoryLimit(64L << 20);
     assertEquals(64L << 20, Long.parseLong(Files.readString(limit).trim()));
     cg.setMemoryLimit(128L << 20);
     assertEquals(128L << 20, Long.parseLong(Files.readString(limit).trim()));
     cg.setMemoryLimit(32L << 20);
     assertEquals(32L << 20, Long.parseLong(Files.readString(limit).trim()));
+  }
+
+  @Test
+  void theMemoryPeakIsEachRunsOwn() throws Exception {
+    cg.setMemoryLimit(256L << 20);
+    cg.resetPeak();
+    Process big = joined("/usr/bin/python3", "-c", "b = bytearray(96 << 20)\nb[::4096] = b'x' * len(b[::4096])");
+    assertEquals(0, big.waitFor());
+    long first = cg.peakBytes();
+    assertTrue(first >= 96L << 20, "the first run's peak: " + first);
+    // between runs, as a slot's reset and the next run's start do it
+    cg.renew();
+    cg.resetPeak();
+    Process small = joined("/usr/bin/python3", "-c", "b = bytearray(8 << 20)\nb[::4096] = b'x' * len(b[::4096])");
+    assertEquals(0, small.waitFor());
+    long second = cg.peakBytes();
+    assertTrue(second > 0 && second < 48L << 20, "the second run's peak is its own: " + second + " after " + first);
+  }
+
+  @Test
+  void aProcessOverTheMemoryLimitIsOomKilledAndCounted() throws Exception {
+    cg.setMemoryLimit(32L << 20);
+    long before = cg.oomKills();
+    Process p = joined("/usr/bin/python3", "-c", "b = bytearray(128 << 20)\nb[::4096] = b'x' * len(b[::4096])");
+    assertEquals(137, p.waitFor());
+    assertEquals(before + 1, cg.oomKills());
+  }
+
+  @Test
+  void forksOverThePidsLimitAreRefusedAndCounted() throws Exception {
+    long before = cg.pidsRefused();
+    Process p = joined("/bin/sh", "-c", "for i in $(seq 1 80); do sleep 5 & done; wait");
+    Poll.until("a refused fork", () -> cg.pidsRefused() > before, 10_000);
+    assertTrue(cg.procs().length <= 64, "at most pids.max processes: " + cg.procs().length);
+    cg.killAll();
+    assertTrue(cg.isEmpty());
+    p.waitFor();
   }
 }

@@ -20,6 +20,8 @@ public final class SandboxHarness implements AutoCloseable {
 
   /** @param backend bwrap, firejail, or bwrap-sh: bwrap started through the shell and setpriv, not the compiled helper */
   public SandboxHarness(String backend, int slots, int uidBase) throws Exception {
+    // a host without usable cgroups (or a run without root) skips, saying why, instead of failing
+    org.junit.jupiter.api.Assumptions.assumeTrue(cgroupsUsable(), SandboxHarness::cgroupsMissing);
     Path root = Files.createTempDirectory("sandpit-test-");
     Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     boolean shell = backend.equals("bwrap-sh");
@@ -29,6 +31,21 @@ public final class SandboxHarness implements AutoCloseable {
       throw new AssertionError(shell ? "bwrap-sh started through the helper" : "the sandbox helper did not build here (see the log)");
     }
     pool = SlotPool.claim(config, slots);
+  }
+
+  /** Why the sandbox cannot run here (not root, or no usable cgroups), or null. */
+  public static String cgroupsMissing() {
+    if (!"root".equals(System.getProperty("user.name"))) return "needs root";
+    try {
+      CGroups.version(Path.of("/sys/fs/cgroup"));
+      return null;
+    } catch (IOException e) {
+      return e.getMessage();
+    }
+  }
+
+  public static boolean cgroupsUsable() {
+    return cgroupsMissing() == null;
   }
 
   public static RunSpec spec(List<String> argv, String stdin, long wallMs, boolean interactive) {

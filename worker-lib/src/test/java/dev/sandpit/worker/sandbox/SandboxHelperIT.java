@@ -45,7 +45,7 @@ class SandboxHelperIT {
     assertNotNull(helper, "the helper builds on this machine (it has a C compiler)");
     filter = root.resolve("filter.bin");
     Files.write(filter, new byte[] {1, 2, 3});
-    group = new CGroup(Path.of("/sys/fs/cgroup"), "sandpit/helper-test-" + ProcessHandle.current().pid());
+    group = CGroups.of(Path.of("/sys/fs/cgroup"), "sandpit/helper-test-" + ProcessHandle.current().pid());
     group.create(64, 100);
   }
 

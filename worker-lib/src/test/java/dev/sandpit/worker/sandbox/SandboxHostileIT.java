@@ -118,16 +118,7 @@ class SandboxHostileIT {
 
   /** The pids controller's count of refused forks ("max N" in pids.events). */
   private static long pidsMaxEvents(Slot slot) {
-    Path events = slot.cgroup().dirs().stream().filter(d -> d.toString().contains("/pids/")).findFirst()
-        .orElseThrow().resolve("pids.events");
-    try {
-      for (String line : Files.readAllLines(events)) {
-        if (line.startsWith("max ")) return Long.parseLong(line.substring(4).trim());
-      }
-      return 0;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return slot.cgroup().pidsRefused();
   }
 
   @ParameterizedTest(name = "{0}")
