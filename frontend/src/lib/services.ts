@@ -15,6 +15,7 @@ import { TerminalSession } from './terminalSession';
 import { createToastStore } from './toastStore';
 import { createUiStore } from './uiStore';
 import { createWorkspaceStore } from './workspaceStore';
+import { rememberMyRun } from './myRuns';
 
 export const toasts = createToastStore();
 
@@ -67,6 +68,7 @@ export const runs = createRunStore({
   terminal,
   onError: (e) => toasts.getState().push({ kind: 'error', message: friendlyError(e.code, e.message) }),
   onFinished: () => void history.getState().refresh(),
+  onStarted: (jobId) => rememberMyRun(jobId),
   onLostStart: (req, at) => {
     // the execute may have reached the server: look for a run of ours that started since
     void history

@@ -178,6 +178,14 @@ export interface InputRequestEvent {
   prompt?: string;
 }
 
+/** A worker took the job: the compiler (stage compile; not sent for a cached build) or the program (stage run) started. */
+export interface StartedEvent {
+  type: 'started';
+  seq: number;
+  job_id: string;
+  stage: 'compile' | 'run';
+}
+
 export interface CompileEvent {
   type: 'compile';
   seq: number;
@@ -226,12 +234,14 @@ export interface SessionEvent {
   paths?: string[];
   status?: string;
   user_id?: string;
+  /** run_started: the username of who started the run */
+  user_name?: string;
   name?: string;
   language?: string;
 }
 
 /** The events that belong to a job and carry its seq. */
-export type JobEvent = AcceptedEvent | OutputEvent | InputRequestEvent | CompileEvent | CompleteEvent;
+export type JobEvent = AcceptedEvent | StartedEvent | OutputEvent | InputRequestEvent | CompileEvent | CompleteEvent;
 
 export type ServerEvent = JobEvent | ErrorEvent | SessionEvent;
 
