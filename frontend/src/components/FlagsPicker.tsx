@@ -2,6 +2,25 @@ import { useStore } from 'zustand';
 import { ui } from '../lib/services';
 import { compilerFlags, C_COMPILERS, CPP_COMPILERS, C_STANDARDS, CPP_STANDARDS, type CFlags } from '../lib/languages';
 
+/** Free-form flags (e.g. -fsanitize=address); a flag the server does not allow is refused with its reason when the run starts. */
+function ExtraFlags({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <label>
+      More flags
+      <input
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder="-fsanitize=address -DDEBUG"
+        spellCheck={false}
+        autoCapitalize="off"
+        autoCorrect="off"
+        data-testid="extra-flags"
+        title="Space-separated compiler flags; the server checks each against its allowlist"
+      />
+    </label>
+  );
+}
+
 /** The common C/C++ compiler flags (the protocol's compiler_flags), kept per session. */
 export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 'c' | 'cpp' }) {
   const flags = useStore(ui, (s) => s.cflags[sessionId]) ?? ui.getState().flagsFor(sessionId);
@@ -58,6 +77,7 @@ export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 
         <label className="check">
           <input type="checkbox" checked={flags.debug} onChange={(e) => set({ debug: e.target.checked })} /> -g (debug info)
         </label>
+        <ExtraFlags value={flags.extra ?? ''} onChange={(extra) => set({ extra })} />
       </div>
     </details>
   );

@@ -67,6 +67,8 @@ export interface CFlags {
   wall: boolean;
   wextra: boolean;
   debug: boolean;
+  /** Any other flags, as typed (space-separated); the server checks them against its allowlist. */
+  extra?: string;
 }
 
 export const DEFAULT_CFLAGS: CFlags = { opt: '', std: '', wall: false, wextra: false, debug: false };
@@ -84,7 +86,13 @@ export function compilerFlags(f: CFlags): string[] {
   if (f.wall) out.push('-Wall');
   if (f.wextra) out.push('-Wextra');
   if (f.debug) out.push('-g');
+  out.push(...splitFlags(f.extra));
   return out;
+}
+
+/** "-fsanitize=address  -DN=3" → ["-fsanitize=address", "-DN=3"] (no quoting: a flag has no spaces). */
+export function splitFlags(text: string | undefined): string[] {
+  return (text ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** A diagnostic's file as a workspace path: "/work/src/a.c", "./src/a.c" → "src/a.c". */
