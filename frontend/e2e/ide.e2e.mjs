@@ -378,7 +378,7 @@ describe('Sandpit IDE in a real browser', () => {
     await waitForTerminal(page, 'tick 3');
     await page.reload();
     await waitForEditor(page);
-    await waitForTerminal(page, 'Following a run');
+    await waitForTerminal(page, 'Your run, resumed'); // this tab's own run, not "another tab"
     await waitForTerminal(page, 'tick 8');
     await shot(page, '07-after-reload');
     // the network drops: the client reconnects with backoff and attaches after the last seq

@@ -52,8 +52,11 @@ describe('backoff', () => {
 });
 
 describe('REST client', () => {
-  it('encodes file paths per segment and sends the token', async () => {
-    expect(encodePath('src/a b/c#.py')).toBe('src/a%20b/c%23.py');
+  it('encodes a file path as one segment (slashes too) and sends the token', async () => {
+    expect(encodePath('src/a b/c#.py')).toBe('src%2Fa%20b%2Fc%23.py');
+    // no dot segment left for the browser to resolve
+    expect(encodePath('../escape.py')).toBe('..%2Fescape.py');
+    expect(new URL(`http://h/api/sessions/s/files/${encodePath('../escape.py')}`).pathname).toBe('/api/sessions/s/files/..%2Fescape.py');
     const seen: { url: string; init?: RequestInit }[] = [];
     const api = createApi({
       getToken: () => 'tok',
@@ -63,7 +66,7 @@ describe('REST client', () => {
       },
     });
     await api.writeFile('s1', 'dir/a b.py', 'x', 1);
-    expect(seen[0].url).toBe('/api/sessions/s1/files/dir/a%20b.py');
+    expect(seen[0].url).toBe('/api/sessions/s1/files/dir%2Fa%20b.py');
     expect((seen[0].init!.headers as Record<string, string>).Authorization).toBe('Bearer tok');
     expect(JSON.parse(seen[0].init!.body as string)).toEqual({ content: 'x', version: 1 });
   });
@@ -94,7 +97,7 @@ describe('session compiler settings in the picker', () => {
   it('reads the stored flags back into the picker and writes them out unchanged, unknown ones kept', () => {
     const stored = ['-O3', '-std=c++20', '-Wall', '-g', '-DNAME=1'];
     const f = parseCompilerFlags(stored, 'clang++');
-    expect(f).toMatchObject({ compiler: 'clang++', opt: '-O3', std: 'c++20', wall: true, wextra: false, debug: true, extra: ['-DNAME=1'] });
+    expect(f).toMatchObject({ compiler: 'clang++', opt: '-O3', std: 'c++20', wall: true, wextra: false, debug: true, extra: '-DNAME=1' });
     expect(compilerFlags(f)).toEqual(stored);
     expect(compilerFlags(parseCompilerFlags([], null))).toEqual([]);
   });

@@ -38,9 +38,18 @@ function harness() {
   };
   const errors: string[] = [];
   const finished: string[] = [];
-  const store = createRunStore({ client, terminal, self: () => 'me', onError: (e) => errors.push(e.code), onFinished: (id) => finished.push(id) });
+  const started: string[] = [];
+  const store = createRunStore({
+    client,
+    terminal,
+    self: () => 'me',
+    onError: (e) => errors.push(e.code),
+    onFinished: (id) => finished.push(id),
+    onStarted: (id) => started.push(id),
+  });
   return {
     store,
+    started,
     calls,
     screen,
     errors,
@@ -68,15 +77,18 @@ describe('run store', () => {
     await h.accept();
     await p;
     expect(h.store.getState()).toMatchObject({ phase: 'queued', jobId: 'j1' });
-    h.emit({ type: 'output', seq: 2, job_id: 'j1', stream: 'stdout', data: 'What is your name? ' });
+    // running from the worker's word, before any output (a program that sleeps first is not "queued")
+    h.emit({ type: 'started', seq: 2, job_id: 'j1', stage: 'run' });
     expect(h.store.getState().phase).toBe('running');
-    h.emit({ type: 'input_request', seq: 3, job_id: 'j1', prompt: 'What is your name? ' });
+    h.emit({ type: 'output', seq: 3, job_id: 'j1', stream: 'stdout', data: 'What is your name? ' });
+    expect(h.store.getState().phase).toBe('running');
+    h.emit({ type: 'input_request', seq: 4, job_id: 'j1', prompt: 'What is your name? ' });
     expect(h.store.getState()).toMatchObject({ phase: 'waiting_input', prompt: 'What is your name? ' });
     h.store.getState().input('Ada\n');
     expect(h.calls).toContain('input j1 "Ada\\n"');
     expect(h.store.getState().phase).toBe('running');
-    h.emit({ type: 'output', seq: 4, job_id: 'j1', stream: 'stderr', data: 'warn\n' });
-    h.emit({ type: 'complete', seq: 5, job_id: 'j1', status: 'ok', exit_code: 0, execution_time: 31, memory_kb: 9820 });
+    h.emit({ type: 'output', seq: 5, job_id: 'j1', stream: 'stderr', data: 'warn\n' });
+    h.emit({ type: 'complete', seq: 6, job_id: 'j1', status: 'ok', exit_code: 0, execution_time: 31, memory_kb: 9820 });
     expect(h.store.getState().phase).toBe('finished');
     expect(h.store.getState().complete?.exit_code).toBe(0);
     expect(h.finished).toEqual(['j1']);
@@ -120,10 +132,12 @@ describe('run store', () => {
     expect(h.executed[0].compiler_flags).toEqual(['-Wall']);
     await h.accept();
     await p;
+    expect(h.store.getState().phase).toBe('queued');
+    h.emit({ type: 'started', seq: 2, job_id: 'j1', stage: 'compile' });
     expect(h.store.getState().phase).toBe('compiling');
     h.emit({
       type: 'compile',
-      seq: 2,
+      seq: 3,
       job_id: 'j1',
       status: 'error',
       output: "main.cpp:3:5: error: 'y' was not declared in this scope\n",
@@ -131,8 +145,30 @@ describe('run store', () => {
     });
     expect(h.store.getState().diagnostics).toHaveLength(1);
     expect(h.screen).toContain('info:✖ compilation failed — 1 error, 0 warnings');
-    h.emit({ type: 'complete', seq: 3, job_id: 'j1', status: 'compile_error', exit_code: 1 });
+    h.emit({ type: 'complete', seq: 4, job_id: 'j1', status: 'compile_error', exit_code: 1, message: 'compilation failed' });
     expect(h.store.getState().phase).toBe('finished');
+    // told once, by the compile line, not again by the complete event's message
+    expect(h.screen.filter((l) => l.includes('compilation failed'))).toHaveLength(1);
+  });
+
+  it('a compiled program waits for a run worker after compiling, then runs', async () => {
+    const h = harness();
+    const p = h.store.getState().run({ sessionId: 's', language: 'c', compiled: true });
+    await h.accept();
+    await p;
+    h.emit({ type: 'compile', seq: 2, job_id: 'j1', status: 'ok', cached: true, duration_ms: 3 });
+    expect(h.store.getState().phase).toBe('queued');
+    h.emit({ type: 'started', seq: 3, job_id: 'j1', stage: 'run' });
+    expect(h.store.getState().phase).toBe('running');
+    expect(h.started).toEqual(['j1']);
+  });
+
+  it('a run of this tab picked up after a reload is shown as the user’s own, resumed', () => {
+    const h = harness();
+    h.store.getState().follow({ jobId: 'mine', sessionId: 's', canControl: true, by: 'you (another tab)', resumed: true });
+    expect(h.store.getState().origin).toBe('self');
+    expect(h.screen).toContain('info:↪ Your run, resumed after the page was reloaded');
+    expect(h.screen.join('\n')).not.toMatch(/another tab|Following/);
   });
 
   it('a refused run is reported and ends at once', async () => {

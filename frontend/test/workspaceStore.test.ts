@@ -107,6 +107,29 @@ describe('workspace store', () => {
     expect(s().dirtyPaths()).toEqual([]);
   });
 
+  it('a file the server refuses for good (too large) is not sent again until it changes, and is reported', async () => {
+    const { s, server, errors } = setup();
+    const write = server.api.writeFile;
+    server.api.writeFile = async (id, p, content, version) => {
+      if (content.length > 10) {
+        server.writes.push({ path: p, version });
+        throw new ApiError(413, 'too_large', 'the request body is larger than the 1 MiB limit');
+      }
+      return write(id, p, content, version);
+    };
+    await s().load('sess');
+    s().edit('main.py', 'x'.repeat(20));
+    expect(await s().saveAll()).toBe(false);
+    expect(await s().saveAll()).toBe(false);
+    expect(server.writes).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect(s().saveProblems()).toEqual([{ path: 'main.py', code: 'too_large', message: 'the request body is larger than the 1 MiB limit', onServer: true }]);
+    expect(s().isDirty('main.py')).toBe(true);
+    s().edit('main.py', 'short');
+    expect(await s().saveAll()).toBe(true);
+    expect(s().saveProblems()).toEqual([]);
+  });
+
   it('a write over someone else’s change is a conflict that keeps the edits', async () => {
     const { s, server, errors } = setup();
     await s().load('sess');

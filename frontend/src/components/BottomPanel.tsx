@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { runs, ui, workspace } from '../lib/services';
+import { runs, terminal, ui, workspace } from '../lib/services';
 import { normaliseDiagnosticPath } from '../lib/languages';
 import { TerminalPane } from './TerminalPane';
 import { ProblemsList } from './ProblemsList';
@@ -20,7 +20,9 @@ function jump(file: string, line: number, column: number) {
 
 export function BottomPanel() {
   const tab = useStore(ui, (s) => s.tab);
-  const problems = useStore(runs, (s) => s.diagnostics.length);
+  // errors and warnings, as the terminal's "n errors, m warnings" counts them (notes are not problems)
+  const problems = useStore(runs, (s) => s.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning').length);
+  const live = useStore(runs, (s) => s.isLive());
   const phase = useStore(runs, (s) => s.phase);
   const prompt = useStore(runs, (s) => s.prompt);
   const canControl = useStore(runs, (s) => s.canControl);
@@ -46,6 +48,17 @@ export function BottomPanel() {
         {phase === 'waiting_input' && canControl && tab === 'terminal' && (
           <span className="hint" role="status">
             Waiting for input{prompt ? `: “${prompt.trim()}”` : ''} — type in the terminal, Enter sends, Ctrl+D ends input
+          </span>
+        )}
+        {live && canControl && tab === 'terminal' && (
+          // for touch screens, where Ctrl+D and Ctrl+C cannot be typed: the same keys, through the same line editing
+          <span className="term-keys">
+            <button className="btn small" onClick={() => terminal.keys('\x04')} title="End of input (Ctrl+D)" data-testid="eof">
+              EOF
+            </button>
+            <button className="btn small" onClick={() => terminal.keys('\x03')} title="Interrupt the program (Ctrl+C)" data-testid="interrupt">
+              Interrupt
+            </button>
           </span>
         )}
       </div>

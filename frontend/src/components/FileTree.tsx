@@ -106,6 +106,11 @@ export function FileTree() {
                 ●
               </span>
             )}
+            {n.file?.error && !n.file.conflict && isDirty(n.file) && (
+              <span className="conflict" title={`Not saved: ${n.file.error}`} aria-label="not saved" data-testid="save-error">
+                ⚠
+              </span>
+            )}
             {n.file?.conflict && (
               <span className="conflict" title="Changed elsewhere" aria-label="conflict">
                 !

@@ -1,8 +1,42 @@
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { api, toasts, workspace } from '../lib/services';
 import { errorMessage } from '../lib/api';
 import { atLeast, type SessionSettings } from '../types/api';
 import { compilerFlags, parseCompilerFlags, C_COMPILERS, CPP_COMPILERS, C_STANDARDS, CPP_STANDARDS, type CFlags } from '../lib/languages';
+
+/**
+ * Free-form flags (e.g. -fsanitize=address), a draft until Enter or leaving the field: then they
+ * are saved with the session's settings, and a flag the server does not allow is refused with its
+ * reason (the saved flags stay as they were).
+ */
+function ExtraFlags({ value, disabled, onChange }: { value: string; disabled: boolean; onChange: (v: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const commit = () => {
+    if (draft.trim() !== value.trim()) onChange(draft.trim());
+  };
+  return (
+    <label>
+      More flags
+      <input
+        value={draft}
+        disabled={disabled}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+        }}
+        placeholder="-fsanitize=address -DDEBUG"
+        spellCheck={false}
+        autoCapitalize="off"
+        autoCorrect="off"
+        data-testid="extra-flags"
+        title="Space-separated compiler flags; the server checks each against its allowlist"
+      />
+    </label>
+  );
+}
 
 const NO_SETTINGS: SessionSettings = { compiler: null, compiler_flags: [] };
 
@@ -83,6 +117,7 @@ export function FlagsPicker({ sessionId, family }: { sessionId: string; family: 
         <label className="check">
           <input type="checkbox" checked={flags.debug} disabled={!canEdit} onChange={(e) => set({ debug: e.target.checked })} /> -g (debug info)
         </label>
+        <ExtraFlags value={flags.extra ?? ''} disabled={!canEdit} onChange={(extra) => set({ extra })} />
       </div>
     </details>
   );

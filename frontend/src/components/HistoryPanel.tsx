@@ -37,7 +37,7 @@ export function HistoryPanel() {
       language: r.language,
       compiled: !!catalog.getState().language(r.language)?.compiled,
       canControl: atLeast(w.role ?? undefined, 'runner'),
-      by: r.user_id === me ? 'you' : 'another user',
+      by: r.user_id === me ? 'you' : (r.user_name ?? 'another user'),
     });
     ui.getState().setTab('terminal');
   };
@@ -102,7 +102,7 @@ export function HistoryPanel() {
                 {r.exit_code != null ? ` · exit ${r.exit_code}` : ''}
                 {r.wall_ms != null ? ` · ${formatMs(r.wall_ms)}` : ''}
                 {r.memory_kb != null ? ` · ${formatBytesKb(r.memory_kb)}` : ''}
-                {r.user_id !== me ? ' · by another user' : ''}
+                {r.user_id !== me ? ` · by ${r.user_name ?? 'another user'}` : ''}
               </span>
             </div>
             <div className="run-actions">

@@ -79,10 +79,12 @@ export function Ide({ sessionId }: { sessionId: string | null }) {
     if (window.innerWidth <= 900) ui.getState().setSidebar(false);
   }, [sessionId]);
 
-  // keyboard shortcuts that work everywhere (the editor and terminal pass them through)
+  // keyboard shortcuts that work everywhere (the editor and terminal pass them through); none of
+  // them takes a key that types a character where text is being typed
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
+      const typing = isTextTarget(e.target);
       if (mod && e.key === 'Enter') {
         e.preventDefault();
         if (e.shiftKey) stopRun();
@@ -90,7 +92,8 @@ export function Ide({ sessionId }: { sessionId: string | null }) {
       } else if (mod && (e.key === 's' || e.key === 'S') && !e.shiftKey) {
         e.preventDefault();
         void workspace.getState().saveAll();
-      } else if (e.altKey && !mod && /^Digit[1-5]$/.test(e.code)) {
+      } else if (e.altKey && !mod && /^Digit[1-5]$/.test(e.code) && !(typing && e.key !== e.code.slice(5))) {
+        // (where Alt+digit types a character, e.g. ¡ with macOS's Option, the text gets it)
         e.preventDefault();
         const target = ['#editor-region', '#terminal-region', '#files-region', '#sessions-region', '#history-region'][Number(e.code.slice(5)) - 1];
         if (target === '#sessions-region') ui.getState().setSidebar(true);
@@ -101,7 +104,7 @@ export function Ide({ sessionId }: { sessionId: string | null }) {
           const focusable = el?.querySelector<HTMLElement>('textarea, input, button, [tabindex="0"]') ?? el;
           focusable?.focus();
         });
-      } else if (e.key === 'F1' || (e.key === '?' && !isTyping(e.target))) {
+      } else if (e.key === 'F1' || (e.key === '?' && !mod && !e.altKey && !typing)) {
         e.preventDefault();
         ui.getState().setShortcuts(true);
       }
@@ -165,8 +168,14 @@ export function Ide({ sessionId }: { sessionId: string | null }) {
   );
 }
 
-function isTyping(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
-  if (!el) return false;
-  return el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
+/**
+ * Whether keys sent to this element type text: form fields, contenteditable, and the editor and
+ * terminal whatever element they type into (Monaco uses an EditContext div in Chromium, not a
+ * textarea; xterm.js a hidden textarea).
+ */
+export function isTextTarget(t: EventTarget | null): boolean {
+  const el = t as (HTMLElement & { editContext?: unknown }) | null;
+  if (!el || typeof el.closest !== 'function') return false;
+  if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable || el.editContext) return true;
+  return !!el.closest('.monaco-editor, .xterm, [contenteditable=""], [contenteditable="true"]');
 }

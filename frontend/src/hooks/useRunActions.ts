@@ -2,7 +2,7 @@
 import { atLeast } from '../types/api';
 import { C_COMPILERS, CPP_COMPILERS, LANGUAGE_INFO, mainFileFor } from '../lib/languages';
 import { auth, catalog, runs, toasts, ui, workspace } from '../lib/services';
-import { sortedPaths } from '../lib/workspaceStore';
+import { PERMANENT_SAVE_ERRORS, sortedPaths } from '../lib/workspaceStore';
 
 export async function runSession(): Promise<void> {
   const w = workspace.getState();
@@ -25,11 +25,24 @@ export async function runSession(): Promise<void> {
       return;
     }
   }
+  let notices: string[] = [];
   if (atLeast(w.role ?? undefined, 'editor')) {
     const saved = await workspace.getState().saveAll();
     if (!saved) {
-      push({ kind: 'error', message: 'Some files could not be saved, so the run would not use your latest code. Fix that first.' });
-      return;
+      const problems = workspace.getState().saveProblems();
+      const mendable = problems.filter((p) => !PERMANENT_SAVE_ERRORS.has(p.code));
+      if (mendable.length || !problems.length) {
+        const names = mendable.map((p) => p.path).join(', ');
+        push({ kind: 'error', message: `Some files could not be saved${names ? ` (${names})` : ''}, so the run would not use your latest code. Fix that first.` });
+        return;
+      }
+      // a file the server will never take as it is (too large, …) must not block every run: run what is saved
+      notices = problems.map((p) =>
+        p.onServer
+          ? `⚠ ${p.path}: your edits could not be saved (${p.message}); the run uses its last saved version.`
+          : `⚠ ${p.path} was left out of the run: it could not be saved (${p.message}).`,
+      );
+      push({ kind: 'warn', message: notices.join(' ') });
     }
   }
   const info = LANGUAGE_INFO[s.language];
@@ -47,6 +60,7 @@ export async function runSession(): Promise<void> {
     compiled: !!language?.compiled,
     compilerFlags: flags,
     compiler,
+    notices,
     label: `${main ?? 'main'} · ${language?.display ?? s.language}${compiler ? ' · ' + compiler : ''}${flags && flags.length ? ' · ' + flags.join(' ') : ''}`,
   });
 }
@@ -55,7 +69,9 @@ export function stopRun(): void {
   if (runs.getState().isLive()) runs.getState().stop();
 }
 
-export function whoStarted(userId: string | undefined): string {
-  if (!userId) return 'someone';
-  return userId === auth.getState().user?.id ? 'you (another tab)' : 'another user';
+/** Who started a run, for "started by …": you (in another tab), or the user's name. */
+export function whoStarted(userId: string | undefined, userName?: string | null): string {
+  if (!userId) return userName ?? 'someone';
+  if (userId === auth.getState().user?.id) return 'you (another tab)';
+  return userName ?? 'another user';
 }

@@ -4,12 +4,13 @@
  */
 import { useEffect } from 'react';
 import { atLeast } from '../types/api';
-import { client, catalog, history, runs, sessions, toasts, workspace } from '../lib/services';
+import { api, client, catalog, history, runs, sessions, toasts, workspace } from '../lib/services';
 import { navigate } from '../lib/router';
 import { whoStarted } from './useRunActions';
+import { isMyRun } from '../lib/myRuns';
 import type { SessionEvent } from '../types/protocol';
 
-function followRun(sessionId: string, jobId: string, userId?: string): void {
+function followRun(sessionId: string, jobId: string, userId?: string, userName?: string | null): void {
   const w = workspace.getState();
   const lang = w.session?.language;
   runs.getState().follow({
@@ -18,18 +19,35 @@ function followRun(sessionId: string, jobId: string, userId?: string): void {
     language: lang,
     compiled: !!catalog.getState().language(lang)?.compiled,
     canControl: atLeast(w.role ?? undefined, 'runner'),
-    by: whoStarted(userId),
+    by: whoStarted(userId, userName),
+    resumed: isMyRun(jobId),
   });
 }
 
-/** On opening a session: a run still going (reload, another tab) is followed from the start. */
+/**
+ * On opening a session: a run still going (reload, another tab) is followed from the start; else
+ * the last run's stored transcript is put back into the terminal.
+ */
 export async function pickUpLiveRun(sessionId: string): Promise<void> {
   history.getState().setSession(sessionId);
   await history.getState().refresh();
-  if (history.getState().sessionId !== sessionId || workspace.getState().session?.id !== sessionId) return;
+  const current = () => history.getState().sessionId === sessionId && workspace.getState().session?.id === sessionId;
+  if (!current()) return;
   const live = history.getState().liveRun();
   const r = runs.getState();
-  if (live && live.id !== r.jobId && !r.isLive()) followRun(sessionId, live.id, live.user_id);
+  if (live && live.id !== r.jobId && !r.isLive()) {
+    followRun(sessionId, live.id, live.user_id, live.user_name);
+    return;
+  }
+  const last = history.getState().runs[0];
+  if (!last || live || r.phase !== 'idle') return;
+  try {
+    const d = await api.getRun(last.id);
+    if (!current() || runs.getState().phase !== 'idle') return;
+    runs.getState().replay(d, `⟲ The last run, of ${new Date(d.started_at).toLocaleString()} (${d.language})`);
+  } catch {
+    /* the terminal just stays empty */
+  }
 }
 
 export function useSessionWatch(sessionId: string | null): void {
@@ -44,11 +62,11 @@ export function useSessionWatch(sessionId: string | null): void {
           if (r.isLive()) {
             toasts.getState().push({
               kind: 'info',
-              message: `A run was started by ${whoStarted(e.user_id)}.`,
-              actions: [{ label: 'Follow', run: () => followRun(sessionId, e.job_id!, e.user_id) }],
+              message: `A run was started by ${whoStarted(e.user_id, e.user_name)}.`,
+              actions: [{ label: 'Follow', run: () => followRun(sessionId, e.job_id!, e.user_id, e.user_name) }],
             });
           } else {
-            followRun(sessionId, e.job_id, e.user_id);
+            followRun(sessionId, e.job_id, e.user_id, e.user_name);
           }
           break;
         }

@@ -37,9 +37,13 @@ export interface ApiOptions {
   base?: string;
 }
 
-/** Each path segment percent-encoded, the slashes between them kept. */
+/**
+ * A file path as one percent-encoded URL segment, its slashes too: the browser resolves "." and
+ * ".." segments (also %2E%2E) before sending, so "../x.py" with its slash kept would reach another
+ * route; encoded, it reaches the file route, which judges the name (and refuses "..").
+ */
 export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+  return encodeURIComponent(path);
 }
 
 export interface SessionQuery {

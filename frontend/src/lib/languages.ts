@@ -67,15 +67,16 @@ export interface CFlags {
   wall: boolean;
   wextra: boolean;
   debug: boolean;
-  /** Flags the picker has no control for (set through the API), kept as they are. */
-  extra?: string[];
+  /** Any other flags, as typed (space-separated), also those set through the API; the server checks them against its allowlist. */
+  extra?: string;
 }
 
 export const DEFAULT_CFLAGS: CFlags = { opt: '', std: '', wall: false, wextra: false, debug: false };
 
 /** The picker's view of a session's compiler flags (the inverse of {@link compilerFlags}). */
 export function parseCompilerFlags(flags: readonly string[] | undefined | null, compiler?: string | null): CFlags {
-  const f: CFlags = { ...DEFAULT_CFLAGS, extra: [] };
+  const f: CFlags = { ...DEFAULT_CFLAGS };
+  const extra: string[] = [];
   if (compiler) f.compiler = compiler;
   for (const x of flags ?? []) {
     if (/^-O[0-3]$/.test(x)) f.opt = x as CFlags['opt'];
@@ -83,8 +84,9 @@ export function parseCompilerFlags(flags: readonly string[] | undefined | null, 
     else if (x === '-Wall') f.wall = true;
     else if (x === '-Wextra') f.wextra = true;
     else if (x === '-g') f.debug = true;
-    else f.extra!.push(x);
+    else extra.push(x);
   }
+  if (extra.length) f.extra = extra.join(' ');
   return f;
 }
 
@@ -107,8 +109,13 @@ export function compilerFlags(f: CFlags): string[] {
   if (f.wall) out.push('-Wall');
   if (f.wextra) out.push('-Wextra');
   if (f.debug) out.push('-g');
-  for (const x of f.extra ?? []) out.push(x);
+  out.push(...splitFlags(f.extra));
   return out;
+}
+
+/** "-fsanitize=address  -DN=3" → ["-fsanitize=address", "-DN=3"] (no quoting: a flag has no spaces). */
+export function splitFlags(text: string | undefined): string[] {
+  return (text ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** A diagnostic's file as a workspace path: "/work/src/a.c", "./src/a.c" → "src/a.c". */

@@ -31,6 +31,8 @@ export interface RunRequest {
   compiler?: string;
   /** Shown in the terminal's first line. */
   label?: string;
+  /** Warnings shown under it (e.g. a file left out of the run). */
+  notices?: string[];
 }
 
 export interface FollowRequest {
@@ -41,6 +43,8 @@ export interface FollowRequest {
   canControl: boolean;
   /** Who started it, for the terminal's first line. */
   by?: string;
+  /** This tab's own run, picked up again after a reload: shown as the user's run, not followed. */
+  resumed?: boolean;
 }
 
 export interface RunState {
@@ -64,7 +68,8 @@ export interface RunState {
 export interface RunActions {
   run(req: RunRequest): Promise<string | null>;
   follow(req: FollowRequest): void;
-  replay(detail: RunDetail): void;
+  /** Show a finished run's transcript; `title` replaces the "Replay of the run of …" line. */
+  replay(detail: RunDetail, title?: string): void;
   /** Keys typed into the terminal (sent as is: the line editor adds the newline). */
   input(data: string): void;
   eof(): void;
@@ -85,6 +90,8 @@ export interface RunDeps {
   onFinished?: (jobId: string, e: CompleteEvent) => void;
   /** The signed-in user's id: input events of theirs that this terminal echoed are not shown twice. */
   self?: () => string | null | undefined;
+  /** A run of this tab was accepted (the caller may remember it across a reload). */
+  onStarted?: (jobId: string) => void;
   /** An execute whose connection dropped before it was accepted: the caller may look for it. */
   onLostStart?: (req: RunRequest, requestedAt: number) => void;
 }
@@ -157,11 +164,11 @@ export function createRunStore(deps: RunDeps) {
   let echoed: string[] = [];
 
   const store = createStore<RunState & RunActions>()((set, get) => {
-    function handlerFor(gen: number, compiled: boolean): JobHandler {
+    function handlerFor(gen: number): JobHandler {
       return {
         onEvent: (e) => {
           if (gen !== generation) return;
-          onEvent(e, compiled);
+          onEvent(e);
         },
         onError: (e) => {
           if (gen !== generation) return;
@@ -175,16 +182,22 @@ export function createRunStore(deps: RunDeps) {
       };
     }
 
-    function onEvent(e: JobEvent, compiled: boolean): void {
+    function onEvent(e: JobEvent): void {
       const t = deps.terminal;
       switch (e.type) {
         case 'accepted':
-          if (get().phase === 'starting' || get().phase === 'idle') set({ phase: compiled ? 'compiling' : 'queued' });
+          // in a queue until a worker says it started (the started event)
+          if (get().phase === 'starting' || get().phase === 'idle') set({ phase: 'queued' });
           if (e.language && !get().language) set({ language: e.language });
+          break;
+        case 'started':
+          if (e.stage === 'compile') set({ phase: 'compiling' });
+          else if (get().phase !== 'waiting_input') set({ phase: 'running' });
           break;
         case 'compile': {
           const diags = e.diagnostics ?? [];
-          set({ compile: e, diagnostics: diags, phase: e.status === 'ok' ? 'running' : get().phase });
+          // compiled: the program waits for a run worker (started, stage run)
+          set({ compile: e, diagnostics: diags, phase: e.status === 'ok' ? 'queued' : get().phase });
           if (e.output) t.out(e.output.endsWith('\n') ? e.output : e.output + '\n', 'compile');
           const errors = diags.filter((d) => d.severity === 'error').length;
           const warnings = diags.filter((d) => d.severity === 'warning').length;
@@ -217,7 +230,10 @@ export function createRunStore(deps: RunDeps) {
         case 'complete': {
           set({ phase: 'finished', complete: e, prompt: null });
           if (e.truncated && e.status !== 'output_limit') t.info('[output truncated: the run reached its output cap]', 'warn');
-          if (e.message && e.status !== 'ok') t.info(e.message, e.status === 'compile_error' ? 'dim' : 'warn');
+          // a failed compile was told already (the compile event's line and output)
+          const c = get().compile;
+          const told = e.status === 'compile_error' && c?.status === 'error' && (e.message === 'compilation failed' || !!c.output?.includes(e.message ?? ''));
+          if (e.message && e.status !== 'ok' && !told) t.info(e.message, e.status === 'compile_error' ? 'dim' : 'warn');
           t.info(`── ${completeSummary(e)}`, e.status === 'ok' ? 'ok' : 'error');
           deps.onFinished?.(e.job_id, e);
           break;
@@ -271,6 +287,7 @@ export function createRunStore(deps: RunDeps) {
           startedAt: now(),
         });
         deps.terminal.info(`▶ ${req.label ?? `Running (${req.language})`}`, 'dim');
+        for (const n of req.notices ?? []) deps.terminal.info(n, 'warn');
         const requestedAt = now();
         try {
           const jobId = await deps.client.execute(
@@ -280,10 +297,11 @@ export function createRunStore(deps: RunDeps) {
               ...(req.compilerFlags && req.compilerFlags.length ? { compiler_flags: req.compilerFlags } : {}),
               ...(req.compiler ? { compiler: req.compiler } : {}),
             },
-            handlerFor(gen, req.compiled),
+            handlerFor(gen),
           );
           if (gen !== generation) return jobId;
           set({ jobId });
+          deps.onStarted?.(jobId);
           const queued = early;
           early = [];
           for (const q of queued) {
@@ -314,15 +332,15 @@ export function createRunStore(deps: RunDeps) {
           sessionId: req.sessionId,
           language: req.language ?? null,
           phase: 'queued',
-          origin: 'follow',
+          origin: req.resumed ? 'self' : 'follow',
           canControl: req.canControl,
           startedAt: now(),
         });
-        deps.terminal.info(`↪ Following a run${req.by ? ` started by ${req.by}` : ''}`, 'dim');
-        deps.client.attach(req.jobId, handlerFor(gen, req.compiled ?? false), 0);
+        deps.terminal.info(req.resumed ? '↪ Your run, resumed after the page was reloaded' : `↪ Following a run${req.by ? ` started by ${req.by}` : ''}`, 'dim');
+        deps.client.attach(req.jobId, handlerFor(gen), 0);
       },
 
-      replay(detail) {
+      replay(detail, title) {
         takeOver({
           jobId: null,
           sessionId: detail.session_id,
@@ -333,7 +351,7 @@ export function createRunStore(deps: RunDeps) {
           startedAt: detail.started_at,
         });
         const t = deps.terminal;
-        t.info(`⟲ Replay of the run of ${new Date(detail.started_at).toLocaleString()} (${detail.language})`, 'dim');
+        t.info(title ?? `⟲ Replay of the run of ${new Date(detail.started_at).toLocaleString()} (${detail.language})`, 'dim');
         for (const c of [...detail.transcript].sort((a, b) => a.seq - b.seq)) t.out(c.data, c.stream);
         if (detail.transcript_capped) t.info(`[transcript capped at ${detail.transcript_cap ?? '?'} bytes]`, 'warn');
         if (detail.status && !isLiveRun(detail)) {

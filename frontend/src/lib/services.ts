@@ -15,6 +15,7 @@ import { TerminalSession } from './terminalSession';
 import { createToastStore } from './toastStore';
 import { createUiStore } from './uiStore';
 import { createWorkspaceStore } from './workspaceStore';
+import { rememberMyRun } from './myRuns';
 
 export const toasts = createToastStore();
 
@@ -68,6 +69,7 @@ export const runs = createRunStore({
   self: () => auth.getState().user?.id,
   onError: (e) => toasts.getState().push({ kind: 'error', message: friendlyError(e.code, e.message) }),
   onFinished: () => void history.getState().refresh(),
+  onStarted: (jobId) => rememberMyRun(jobId),
   onLostStart: (req, at) => {
     // the execute may have reached the server: look for a run of ours that started since
     void history

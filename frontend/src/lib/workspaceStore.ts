@@ -24,6 +24,20 @@ export interface FileEntry {
   /** The server has a newer version than the one these edits started from. */
   conflict: boolean;
   error: string | null;
+  /** The error code of the last failed save (ApiError.code), null after a good one. */
+  errorCode?: string | null;
+}
+
+/** Save errors that trying again with the same text cannot mend (the file is too large, …). */
+export const PERMANENT_SAVE_ERRORS: ReadonlySet<string> = new Set(['too_large', 'quota_exceeded', 'invalid_field']);
+
+/** A file whose edits are not on the server: why, and whether the server has an older version of it. */
+export interface SaveProblem {
+  path: string;
+  code: string;
+  message: string;
+  /** The server has a saved version of the file (false: it was never saved). */
+  onServer: boolean;
 }
 
 export interface WorkspaceState {
@@ -54,6 +68,8 @@ export interface WorkspaceActions {
   setSessionMeta(patch: Partial<SessionWithFiles>): void;
   isDirty(path: string): boolean;
   dirtyPaths(): string[];
+  /** Files whose last save failed and whose edits are still unsaved. */
+  saveProblems(): SaveProblem[];
 }
 
 export interface WorkspaceDeps {
@@ -95,6 +111,8 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
   const timers = new Map<string, unknown>();
   /** One save at a time per file; a later one waits for the earlier. */
   const inflight = new Map<string, Promise<boolean>>();
+  /** The text of a save refused for good (PERMANENT_SAVE_ERRORS): not sent again until it changes. */
+  const refused = new Map<string, string>();
   let loadSeq = 0;
 
   return createStore<WorkspaceState & WorkspaceActions>()((set, get) => {
@@ -147,6 +165,7 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
       const f = get().files[path];
       if (!f || !f.loaded || f.binary) return true;
       if (f.content === f.saved && f.version > 0 && !force) return true;
+      if (!force && f.errorCode && PERMANENT_SAVE_ERRORS.has(f.errorCode) && refused.get(path) === f.content) return false;
       const sessionId = sid();
       const content = f.content;
       patch(path, { saving: true });
@@ -154,16 +173,19 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
         const m = await api.writeFile(sessionId, path, content, force ? undefined : f.version);
         const cur = get().files[path];
         if (cur && get().session?.id === sessionId) {
-          patch(path, { saving: false, saved: content, version: m.version, size: m.size, conflict: false, error: null });
+          patch(path, { saving: false, saved: content, version: m.version, size: m.size, conflict: false, error: null, errorCode: null });
         }
+        refused.delete(path);
         return true;
       } catch (e) {
         if (e instanceof ApiError && e.status === 409) {
-          patch(path, { saving: false, conflict: true, error: 'changed elsewhere' });
+          patch(path, { saving: false, conflict: true, error: 'changed elsewhere', errorCode: 'conflict' });
           if (deps.onConflict) deps.onConflict(path);
           else deps.onError?.(`${path} was changed elsewhere; your edits are kept — overwrite or reload it.`);
         } else {
-          patch(path, { saving: false, error: e instanceof Error ? e.message : String(e) });
+          const code = e instanceof ApiError ? e.code : 'internal';
+          if (PERMANENT_SAVE_ERRORS.has(code)) refused.set(path, content);
+          patch(path, { saving: false, error: e instanceof Error ? e.message : String(e), errorCode: code });
           deps.onError?.(`Could not save ${path}: ${e instanceof Error ? e.message : String(e)}`);
         }
         return false;
@@ -380,6 +402,12 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
       isDirty(path) {
         const f = get().files[path];
         return !!f && f.loaded && (f.content !== f.saved || f.version === 0);
+      },
+
+      saveProblems() {
+        return Object.values(get().files)
+          .filter((f) => f.loaded && f.error && (f.content !== f.saved || f.version === 0))
+          .map((f) => ({ path: f.path, code: f.errorCode ?? 'internal', message: f.error!, onServer: f.version > 0 }));
       },
 
       dirtyPaths() {

@@ -92,6 +92,8 @@ export interface Run {
   id: string;
   session_id: string;
   user_id: string;
+  /** the username of who started it (absent from older servers) */
+  user_name?: string | null;
   language: string;
   status: string | null;
   exit_code: number | null;

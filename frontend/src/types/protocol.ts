@@ -193,6 +193,14 @@ export interface InputEvent {
   by?: InputBy;
 }
 
+/** A worker took the job: the compiler (stage compile; not sent for a cached build) or the program (stage run) started. */
+export interface StartedEvent {
+  type: 'started';
+  seq: number;
+  job_id: string;
+  stage: 'compile' | 'run';
+}
+
 export interface CompileEvent {
   type: 'compile';
   seq: number;
@@ -241,6 +249,8 @@ export interface SessionEvent {
   paths?: string[];
   status?: string;
   user_id?: string;
+  /** run_started: the username of who started the run */
+  user_name?: string;
   name?: string;
   language?: string;
   /** session_updated after the settings changed */
@@ -248,7 +258,7 @@ export interface SessionEvent {
 }
 
 /** The events that belong to a job and carry its seq. */
-export type JobEvent = AcceptedEvent | OutputEvent | InputRequestEvent | InputEvent | CompileEvent | CompleteEvent;
+export type JobEvent = AcceptedEvent | StartedEvent | OutputEvent | InputRequestEvent | InputEvent | CompileEvent | CompleteEvent;
 
 export type ServerEvent = JobEvent | ErrorEvent | SessionEvent;
 

@@ -103,6 +103,7 @@ public final class EventLog {
     if (e instanceof ServerEvent.InputRequest) return "input_request";
     if (e instanceof ServerEvent.Input) return "input";
     if (e instanceof ServerEvent.Compile) return "compile";
+    if (e instanceof ServerEvent.Started) return "started";
     if (e instanceof ServerEvent.Complete) return "complete";
     return "error";
   }

@@ -15,6 +15,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = ServerEvent.Output.class, name = "output"),
   @JsonSubTypes.Type(value = ServerEvent.InputRequest.class, name = "input_request"),
   @JsonSubTypes.Type(value = ServerEvent.Input.class, name = "input"),
+  @JsonSubTypes.Type(value = ServerEvent.Started.class, name = "started"),
   @JsonSubTypes.Type(value = ServerEvent.Compile.class, name = "compile"),
   @JsonSubTypes.Type(value = ServerEvent.Complete.class, name = "complete"),
   @JsonSubTypes.Type(value = ServerEvent.Error.class, name = "error"),
@@ -44,6 +45,14 @@ public sealed interface ServerEvent {
 
   /** Who gave an input: the user's id and name (absent for an anonymous connection). */
   record By(String id, String name) {}
+
+  /**
+   * A worker took the job and began a stage: {@code stage} is {@code compile} (a build worker
+   * started the compiler; not sent when the program came from the build cache) or {@code run}
+   * (the program was handed to its sandbox; every output follows this event). Until then the job
+   * waits in a queue.
+   */
+  record Started(Long seq, String jobId, String stage) implements ServerEvent {}
 
   /** Result of the compile stage of a compiled language. */
   record Compile(
@@ -87,10 +96,11 @@ public sealed interface ServerEvent {
   /**
    * Something happened to a watched session: {@code kind} is run_started, run_finished,
    * files_changed, session_updated or session_deleted. Not numbered ({@code seq} absent);
-   * {@code job_id} names the run for run events.
+   * {@code job_id} names the run for run events; {@code user_name} is the username of who started
+   * a run (run_started).
    */
   record SessionEvent(Long seq, String jobId, String sessionId, String kind, Long at, List<String> paths, String status,
-      String userId, String name, String language) implements ServerEvent {}
+      String userId, String name, String language, String userName) implements ServerEvent {}
 
   /**
    * The answer to {@code attach}: from now on this connection follows the job (input may be sent);

@@ -93,8 +93,8 @@ public final class GatewayVerticle extends VerticleBase {
               .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade")))
           .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
     });
-    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(Math.max(1 << 20, config.sessions().fileMaxBytes() * 2 + 65_536)));
-    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(Math.max(1 << 20, config.sessions().fileMaxBytes() * 4 / 3 + 65_536)));
+    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(ApiRoutes.v1BodyLimit(config)));
+    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(ApiRoutes.apiBodyLimit(config)));
     ApiRoutes api = new ApiRoutes(vertx, redis, fleet, config);
     api.mountPublic(router);
     auth.mount(router);

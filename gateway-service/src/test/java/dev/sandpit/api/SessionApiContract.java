@@ -237,6 +237,9 @@ abstract class SessionApiContract {
     assertEquals(0, u.get("/api/sessions").json().getLong("total"));
     Api.Res huge = u.call("POST", "/api/sessions", "{\"name\":\"" + "x".repeat(2 << 20) + "\"}");
     assertEquals(413, huge.status());
+    assertEquals("too_large", huge.code());
+    assertTrue(huge.json().getString("message").matches("the request body is larger than the [0-9.]+ (MiB|KiB) limit \\(a file may hold at most [0-9.]+ (MiB|KiB|bytes), SANDPIT_FILE_MAX_BYTES\\)"),
+        huge.body());
     assertEquals(0, u.get("/api/sessions").json().getLong("total"));
   }
 
@@ -427,6 +430,10 @@ abstract class SessionApiContract {
       assertEquals(job, runs.getJsonArray("items").getJsonObject(0).getString("id"));
       ServerEvent.SessionEvent started = watcher.await(ServerEvent.SessionEvent.class, e -> e.kind().equals("run_started"), 10_000);
       assertEquals(job, started.jobId());
+      String me = u.get("/api/auth/me").json().getString("username");
+      assertEquals(me, started.userName(), "watchers are told who started the run");
+      assertEquals(me, runs.getJsonArray("items").getJsonObject(0).getString("user_name"));
+      assertEquals(me, u.get("/api/runs/" + job).json().getString("user_name"));
       watcher.await(ServerEvent.SessionEvent.class, e -> e.kind().equals("run_finished") && job.equals(e.jobId()), 10_000);
       watcher.await(ServerEvent.SessionEvent.class, e -> e.kind().equals("files_changed"), 10_000);
     }

@@ -46,6 +46,9 @@ class ExecuteProtocolIT {
       List<ServerEvent> evs = c.events(job);
       for (int i = 0; i < evs.size(); i++) assertEquals(i + 1, evs.get(i).seq(), "seq of event " + i);
       assertTrue(evs.get(0) instanceof ServerEvent.Accepted);
+      // the worker says when the program starts, before any output: a client can tell queued from running
+      assertEquals(new ServerEvent.Started(2L, job, "run"), evs.get(1));
+      assertTrue(evs.get(2) instanceof ServerEvent.Output, evs.toString());
       assertNotNull(done.cpuMs());
       assertTrue(done.memoryKb() > 0);
     }
@@ -230,6 +233,10 @@ class ExecuteProtocolIT {
       assertEquals(RunStatus.COMPILE_ERROR, done.status());
       ServerEvent.Compile comp = (ServerEvent.Compile) c.events(job).stream().filter(e -> e instanceof ServerEvent.Compile).findFirst().orElseThrow();
       assertEquals("error", comp.status());
+      List<ServerEvent> evs = c.events(job);
+      assertEquals(new ServerEvent.Started(2L, job, "compile"), evs.get(1), "the build worker says when it starts compiling");
+      assertEquals(comp, evs.get(2));
+      assertTrue(evs.stream().noneMatch(e -> e instanceof ServerEvent.Started st && st.stage().equals("run")), "a program that did not compile never starts");
       var d = comp.diagnostics().stream().filter(x -> x.severity().equals("error")).findFirst().orElseThrow();
       assertEquals("main.c", d.file());
       assertEquals(2, d.line());
@@ -243,6 +250,8 @@ class ExecuteProtocolIT {
       assertEquals(RunStatus.OK, c.complete(again, 30_000).status());
       ServerEvent.Compile hit = (ServerEvent.Compile) c.events(again).stream().filter(e -> e instanceof ServerEvent.Compile).findFirst().orElseThrow();
       assertEquals(Boolean.TRUE, hit.cached());
+      List<String> types = c.events(again).stream().map(e -> e.getClass().getSimpleName() + (e instanceof ServerEvent.Started st ? ":" + st.stage() : "")).toList();
+      assertEquals(List.of("Accepted", "Compile", "Started:run", "Complete"), types, "a cache hit compiles nothing, then runs");
     }
   }
 

@@ -145,8 +145,12 @@ public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
                 .timeout(redisConfig.timeoutMs(), TimeUnit.MILLISECONDS)
                 .<Void>mapEmpty();
           }
+          // "started" goes out while the compiler runs; the compile event waits for it, so it comes first
+          Future<Void> started = emit(new ServerEvent.Started(null, spec.jobId(), "compile"))
+              .onFailure(e -> log.warn("job {}: started event not logged: {}", spec.jobId(), e.getMessage()))
+              .<Void>mapEmpty().otherwiseEmpty();
           return vertx.executeBlocking(() -> compiler.compile(spec, lang, compilerVariant, compiler.jobs()), false)
-              .compose(res -> afterCompile(spec, lang, hash, res, (System.nanoTime() - t0) / 1_000_000));
+              .compose(res -> started.compose(x -> afterCompile(spec, lang, hash, res, (System.nanoTime() - t0) / 1_000_000)));
         })
         .timeout(limits.compileWallMs() + 30_000, TimeUnit.MILLISECONDS);
   }

@@ -183,6 +183,9 @@ final class JobExecution implements RunListener {
     Limits lim = w.limits().clamp(spec.limits());
     RunSpec rs = new RunSpec(Commands.runArgv(lang, spec, lim), Commands.env(lang.env(), spec, lim), spec.stdin(),
         lim.wallMs(), lim.cpuMs(), lim.memoryMb() << 20, lim.outputKb() * 1024, true);
+    // logged before the program can write anything, so "started" comes before every output
+    EventLog.append(w.events(), new ServerEvent.Started(null, jobId, "run"), w.eventTtlS())
+        .onFailure(e -> log.warn("started event not logged: {}", e.getMessage()));
     l.run().begin(jobId, rs, this);
     log.debug("started {} in {}", lang.id(), l.slot());
     return null;

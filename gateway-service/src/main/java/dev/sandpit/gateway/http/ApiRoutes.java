@@ -80,11 +80,40 @@ public final class ApiRoutes {
     }
     router.route().failureHandler(ctx -> {
       int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-      if (status == 413) error(ctx, 413, ErrorCode.TOO_LARGE, "the request body is too large");
+      if (status == 413) error(ctx, 413, ErrorCode.TOO_LARGE, bodyTooLarge(ctx.request().path()));
       else if (status == 400) error(ctx, 400, ErrorCode.BAD_JSON, "bad request");
       else if (ctx.failure() != null && status == 500) Http.fail(ctx, ctx.failure());
       else error(ctx, status, status == 404 ? ErrorCode.NOT_FOUND : ErrorCode.INTERNAL, "request failed");
     });
+  }
+
+  /** The body limit of /api: a file at its limit, base64-encoded, plus room for the JSON around it. */
+  public static long apiBodyLimit(GatewayConfig config) {
+    return Math.max(1 << 20, config.sessions().fileMaxBytes() * 4 / 3 + 65_536);
+  }
+
+  /** The body limit of /v1 (seed 000's API sends a file's bytes JSON-escaped). */
+  public static long v1BodyLimit(GatewayConfig config) {
+    return Math.max(1 << 20, config.sessions().fileMaxBytes() * 2 + 65_536);
+  }
+
+  /** The 413 message: the limit that was hit and the file limit behind it, in words. */
+  String bodyTooLarge(String path) {
+    long limit = path != null && path.startsWith("/v1/") ? v1BodyLimit(config) : apiBodyLimit(config);
+    return "the request body is larger than the " + bytes(limit) + " limit (a file may hold at most "
+        + bytes(config.sessions().fileMaxBytes()) + ", SANDPIT_FILE_MAX_BYTES)";
+  }
+
+  /** 1048576 → "1 MiB", 1466368 → "1.4 MiB", 2048 → "2 KiB", 100 → "100 bytes". */
+  static String bytes(long n) {
+    if (n >= 1 << 20) return trim(n / (double) (1 << 20)) + " MiB";
+    if (n >= 1 << 10) return trim(n / 1024.0) + " KiB";
+    return n + " bytes";
+  }
+
+  private static String trim(double v) {
+    double r = Math.floor(v * 10) / 10;
+    return r == Math.floor(r) ? String.valueOf((long) r) : String.valueOf(r);
   }
 
   private static void sendIndex(RoutingContext ctx, String index) {

@@ -407,8 +407,11 @@ public final class SessionRoutes {
       Http.fail(ctx, e);
       return;
     }
-    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> store.listRuns(a.session().id(), offset, limit))
-        .onSuccess(p -> Http.json(ctx, 200, page(p, SessionRoutes::runJson))));
+    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> {
+      Page<RunRecord> p = store.listRuns(a.session().id(), offset, limit);
+      Map<String, String> names = new java.util.HashMap<>();
+      return page(p, r -> runJson(r).put("user_name", names.computeIfAbsent(r.userId(), this::userName)));
+    }).onSuccess(j -> Http.json(ctx, 200, j)));
   }
 
   private void getRun(RoutingContext ctx) {
@@ -417,7 +420,7 @@ public final class SessionRoutes {
     blocking(vertx, () -> {
       RunRecord r = store.run(id).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such run"));
       store.access(r.sessionId(), user).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such run"));
-      JsonObject j = runJson(r);
+      JsonObject j = runJson(r).put("user_name", userName(r.userId()));
       JsonArray transcript = new JsonArray();
       for (Chunk c : store.chunks(id)) transcript.add(new JsonObject().put("seq", c.seq()).put("stream", c.stream()).put("data", c.data()));
       j.put("transcript", transcript);
@@ -563,6 +566,11 @@ public final class SessionRoutes {
   static JsonObject shareJson(Share s) {
     return new JsonObject().put("token", s.token()).put("session_id", s.sessionId()).put("role", s.role()).put("created_at", s.createdAt())
         .put("join_path", "/api/shares/" + s.token() + "/join").put("revoked", s.revokedAt() != null);
+  }
+
+  /** Blocking: the username of a run's user, for "started by …" (null when the user is gone). */
+  private String userName(String userId) {
+    return userId == null ? null : store.userById(userId).map(dev.sandpit.gateway.store.User::username).orElse(null);
   }
 
   static JsonObject runJson(RunRecord r) {

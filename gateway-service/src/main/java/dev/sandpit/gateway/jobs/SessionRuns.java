@@ -154,7 +154,8 @@ public final class SessionRuns {
     String snapshot = store.putBlob(manifest.encode().getBytes(StandardCharsets.UTF_8));
     store.startRun(new RunRecord(spec.jobId(), sessionId, userId, spec.language(), snapshot, spec.stdin(),
         System.currentTimeMillis(), null, null, null, null, null, null, 0, false, 0));
-    events.publish(sessionId, "run_started", new JsonObject().put("job_id", spec.jobId()).put("user_id", userId));
+    String userName = store.userById(userId).map(dev.sandpit.gateway.store.User::username).orElse(null);
+    events.publish(sessionId, "run_started", new JsonObject().put("job_id", spec.jobId()).put("user_id", userId).put("user_name", userName));
   }
 
   public Recorder recorder(String jobId, String sessionId, String ownerId, String userId) {
