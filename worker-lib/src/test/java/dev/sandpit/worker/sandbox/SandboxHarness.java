@@ -22,6 +22,10 @@ public final class SandboxHarness implements AutoCloseable {
   public SandboxHarness(String backend, int slots, int uidBase) throws Exception {
     // a host without usable cgroups (or a run without root) skips, saying why, instead of failing
     org.junit.jupiter.api.Assumptions.assumeTrue(cgroupsUsable(), SandboxHarness::cgroupsMissing);
+    // -Dsandpit.test.backends=bwrap,...: only these (the cgroup v2 VM, whose emulated CPU is slow, runs bwrap only)
+    String only = System.getProperty("sandpit.test.backends");
+    org.junit.jupiter.api.Assumptions.assumeTrue(only == null || List.of(only.split(",")).contains(backend),
+        () -> "backend " + backend + " not among sandpit.test.backends=" + only);
     Path root = Files.createTempDirectory("sandpit-test-");
     Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     boolean shell = backend.equals("bwrap-sh");
