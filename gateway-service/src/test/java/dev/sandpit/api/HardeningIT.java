@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandpit.e2e.Stack;
 import dev.sandpit.protocol.ErrorCode;
+import dev.sandpit.protocol.ServerEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,11 @@ class HardeningIT {
   static Path frontend;
   static final Set<String> CODES = Arrays.stream(ErrorCode.values()).map(ErrorCode::wire).collect(Collectors.toSet());
   /** Server → client types a fuzzed connection may see. */
-  static final Set<String> TYPES = Set.of("error", "accepted", "compile", "output", "input_request", "complete", "attached");
+  /** Every event type the protocol defines, read off {@link ServerEvent}'s own type names. */
+  static final Set<String> TYPES =
+      Arrays.stream(ServerEvent.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value())
+          .map(com.fasterxml.jackson.annotation.JsonSubTypes.Type::name)
+          .collect(Collectors.toUnmodifiableSet());
 
   @BeforeAll
   static void up() throws Exception {
