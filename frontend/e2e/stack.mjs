@@ -86,7 +86,8 @@ export async function startStack({ timeoutMs = 8 * 60_000, log = () => {}, wrap 
       const h = await fetch(`${url}/health`);
       const l = await fetch(`${url}/api/languages`);
       const langs = l.ok ? await l.json() : [];
-      if (h.ok && langs.some((x) => x.name === 'python') && langs.some((x) => x.name === 'cpp')) break;
+      // the launcher says it is up once every gateway answers (with --gateways N, not only this one)
+      if (h.ok && langs.some((x) => x.name === 'python') && langs.some((x) => x.name === 'cpp') && /Sandpit is up/.test(output())) break;
     } catch {
       /* not yet */
     }
