@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { startStack } from './stack.mjs';
+import { join } from 'node:path';
+import { ROOT, startStack } from './stack.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -167,9 +168,22 @@ async function until(what, ms, cond) {
   for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
     const v = await cond();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${stackLogs()}`);
     await new Promise((r) => setTimeout(r, pause));
   }
+}
+
+/** The tail of the launcher's output and of every service log: what a failure message needs. */
+function stackLogs() {
+  if (!stack) return '';
+  const dir = join(ROOT, '.sandpit', 'logs');
+  let out = `--- launcher\n${stack.output().slice(-2000)}`;
+  try {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) out += `\n--- ${f}\n${readFileSync(join(dir, f), 'utf8').slice(-1500)}`;
+  } catch {
+    /* no logs yet */
+  }
+  return out;
 }
 
 async function health(url) {
@@ -199,7 +213,7 @@ describe('./sandpit up --gateways 2 keeps the stack up when a service dies', () 
   });
 
   test('two gateways on consecutive ports share Redis and the database', async () => {
-    assert.equal((await health(g2))?.status, 'ok');
+    assert.equal((await health(g2))?.status, 'ok', stackLogs());
     const guest = await (await fetch(`${g1}/api/auth/guest`, { method: 'POST' })).json();
     const auth = { Authorization: `Bearer ${guest.token}`, 'Content-Type': 'application/json' };
     const made = await (await fetch(`${g1}/api/sessions`, { method: 'POST', headers: auth, body: JSON.stringify({ template: 'python-hello' }) })).json();
@@ -218,7 +232,7 @@ describe('./sandpit up --gateways 2 keeps the stack up when a service dies', () 
         new Promise((resolve, reject) => {
           const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws/execute');
           let out = '';
-          const timer = setTimeout(() => reject(new Error('no complete within 40 s: ' + out)), 40_000);
+          const timer = setTimeout(() => resolve({ status: 'no complete within 40 s', message: out }), 40_000);
           ws.onopen = () => ws.send(JSON.stringify({ type: 'execute', language: 'python', code: "import time\nprint('ready', flush=True)\ntime.sleep(60)", request_id: 'k' }));
           ws.onmessage = (m) => {
             const e = JSON.parse(m.data);
@@ -239,7 +253,7 @@ describe('./sandpit up --gateways 2 keeps the stack up when a service dies', () 
     );
     process.kill(Number(victim), 'SIGKILL');
     const end = await ws;
-    assert.equal(end.status, 'executor_lost', JSON.stringify(end));
+    assert.equal(end.status, 'executor_lost', JSON.stringify(end) + '\n' + stackLogs());
     assert.equal(end.open, true, 'the client keeps its socket');
     assert.equal((await health(g1))?.status, 'ok');
     // the launcher says so and starts another; the fleet is back to two, and runs go on
@@ -251,7 +265,7 @@ describe('./sandpit up --gateways 2 keeps the stack up when a service dies', () 
 
   test('kill -9 of a gateway: it is restarted on its port, and the other gateway serves meanwhile', async () => {
     const gw2 = stackProcesses(stack.dataDir).find((p) => p.cmdline.includes('GatewayMain') && p.cmdline.length && readFileSync(`/proc/${p.pid}/environ`, 'latin1').includes(`SANDPIT_HTTP_PORT=${stack.port + 1}\0`));
-    assert.ok(gw2, 'the second gateway');
+    assert.ok(gw2, 'the second gateway\n' + stackLogs());
     process.kill(Number(gw2.pid), 'SIGKILL');
     assert.equal((await health(g1))?.status, 'ok');
     await until('the launcher to restart the gateway', 20_000, () => /gateway-2 exited \(status \d+\); restarting/.test(stack.output()));
