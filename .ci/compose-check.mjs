@@ -90,6 +90,14 @@ assert.ok(session.id, JSON.stringify(session));
 dc('up', '-d', '--scale', 'executor=3');
 await until('three executors', 180_000, async () => (await health()).workers?.executor === 3);
 say('scaled to 3 executors');
+// no two workers on the host lease the same uid (and so the same cgroups)
+{
+  const claimed = [...dc('logs', '--no-color', 'executor', 'build-service').matchAll(/claimed \d+ sandbox slots: uids \[([\d, ]+)\]/g)]
+    .flatMap((m) => m[1].split(', '));
+  assert.ok(claimed.length >= 3 * 4 + 2, `claims seen: ${claimed}`);
+  assert.equal(new Set(claimed).size, claimed.length, `a uid leased twice: ${claimed.sort()}`);
+  say(`the workers lease disjoint uids (${claimed.length})`);
+}
 const ids = dc('ps', '-q', 'executor').trim().split('\n');
 assert.equal(ids.length, 3);
 let victim = null;

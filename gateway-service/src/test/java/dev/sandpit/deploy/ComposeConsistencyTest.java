@@ -356,20 +356,25 @@ class ComposeConsistencyTest {
     }
   }
 
+  /** Where a worker running as root keeps its uid leases (worker-lib's SlotPool.claim). */
+  private static final String ROOT_UID_LOCKS = "/run/sandpit";
+
   @Test
-  void workerReplicasShareOneSandboxRootSoNoTwoRunsOnAHostShareAUid() {
-    Set<String> volumes = new TreeSet<>();
-    for (String name : WORKERS) {
-      String sandboxRoot = setting(name, SANDBOX_ROOT);
-      Mount mount = mounts(service(name)).stream().filter(m -> m.target().equals(sandboxRoot)).findFirst().orElse(null);
-      assertNotNull(mount, name + " mounts nothing on its sandbox root " + sandboxRoot + " (" + SANDBOX_ROOT
-          + "): its uid leases would be private to the container");
-      assertTrue(mount.namedVolume() && compose.path("volumes").has(mount.source()), name + " mounts " + mount.source()
-          + " on " + sandboxRoot + ", not a named volume of docker-compose.yml");
-      volumes.add(mount.source());
+  void workerReplicasShareOneSandboxRootAndOneLeaseDirectorySoNoTwoRunsOnAHostShareAUid() {
+    for (String dir : List.of("sandbox root", "uid leases")) {
+      Set<String> volumes = new TreeSet<>();
+      for (String name : WORKERS) {
+        String target = dir.equals("uid leases") ? ROOT_UID_LOCKS : setting(name, SANDBOX_ROOT);
+        Mount mount = mounts(service(name)).stream().filter(m -> m.target().equals(target)).findFirst().orElse(null);
+        assertNotNull(mount, name + " mounts nothing on its " + dir + " " + target
+            + ": its uid leases would be private to the container");
+        assertTrue(mount.namedVolume() && compose.path("volumes").has(mount.source()), name + " mounts " + mount.source()
+            + " on " + target + ", not a named volume of docker-compose.yml");
+        volumes.add(mount.source());
+      }
+      assertEquals(1, volumes.size(), "the workers' " + dir + " are on different volumes " + volumes
+          + ": two runs could share a uid");
     }
-    assertEquals(1, volumes.size(), "the workers lease sandbox uids from different volumes " + volumes
-        + ": two runs could share a uid");
   }
 
   @Test
