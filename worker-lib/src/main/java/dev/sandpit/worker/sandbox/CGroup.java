@@ -1,9 +1,11 @@
 package dev.sandpit.worker.sandbox;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One run slot's cgroup: the limits (memory without swap, processes, a CPU quota) and accounting
@@ -80,6 +82,29 @@ public interface CGroup extends AutoCloseable {
   /** Close the descriptors kept open on the cgroup's files. */
   @Override
   void close();
+
+  /** How long {@link #rmdir} waits for the kernel to let go of a cgroup whose last task just died. */
+  long RMDIR_BUSY_WAIT_MS = 2000;
+
+  /**
+   * Remove a cgroup's directory. The kernel answers EBUSY for a short while after its last task has
+   * left cgroup.procs (an exiting task is still attached until it is fully released; seen under load
+   * on v1's memory controller), so a busy directory is tried again, with back-off, up to {@link
+   * #RMDIR_BUSY_WAIT_MS}; any other failure, or still busy after that, is thrown.
+   */
+  static void rmdir(Path dir) throws IOException {
+    long deadline = System.nanoTime() + RMDIR_BUSY_WAIT_MS * 1_000_000;
+    for (long waitUs = 100; ; waitUs = Math.min(waitUs * 2, 50_000)) {
+      try {
+        Files.deleteIfExists(dir);
+        return;
+      } catch (FileSystemException e) {
+        boolean busy = String.valueOf(e.getReason()).contains("busy");
+        if (!busy || System.nanoTime() > deadline) throw e;
+      }
+      LockSupport.parkNanos(waitUs * 1000); // the kernel releasing the task, not test synchronisation
+    }
+  }
 
   /** The count on the line {@code key N} of a flat-keyed cgroup file (pids.events, memory.events), 0 if none. */
   static long eventCount(Path file, String key) {

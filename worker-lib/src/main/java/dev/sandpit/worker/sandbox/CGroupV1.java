@@ -177,7 +177,7 @@ final class CGroupV1 implements CGroup {
     if (!isEmpty()) throw new IOException("cgroup " + name + " still has tasks");
     for (String c : CONTROLLERS) {
       Path d = dir(c);
-      if (Files.isDirectory(d)) Files.delete(d); // rmdir: a cgroup's control files go with it
+      if (Files.isDirectory(d)) CGroup.rmdir(d); // a cgroup's control files go with it
     }
     cpuUsage.close(); // its descriptor is the old cgroup's; the next read opens the new one
     memoryLimit = -1;

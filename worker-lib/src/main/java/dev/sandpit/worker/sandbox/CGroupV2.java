@@ -192,7 +192,7 @@ final class CGroupV2 implements CGroup {
     killAll();
     if (!isEmpty()) throw new IOException("cgroup " + name + " still has tasks");
     close();
-    if (Files.isDirectory(dir)) Files.delete(dir); // rmdir: the control files go with it
+    if (Files.isDirectory(dir)) CGroup.rmdir(dir); // the control files go with it
     create(pidsMax, cpuPercent);
   }
 
@@ -200,7 +200,7 @@ final class CGroupV2 implements CGroup {
   public synchronized void renew() throws IOException {
     if (Boolean.FALSE.equals(peakResets) && isEmpty()) {
       close();
-      Files.delete(dir);
+      CGroup.rmdir(dir);
       create(pidsMax, cpuPercent);
     }
   }
