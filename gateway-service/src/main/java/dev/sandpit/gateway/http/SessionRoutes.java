@@ -5,6 +5,7 @@ import static dev.sandpit.gateway.http.Http.body;
 import static dev.sandpit.gateway.http.Http.string;
 
 import dev.sandpit.gateway.SessionConfig;
+import dev.sandpit.gateway.feed.SessionEvents;
 import dev.sandpit.gateway.store.Chunk;
 import dev.sandpit.gateway.store.FileContent;
 import dev.sandpit.gateway.store.FileMeta;

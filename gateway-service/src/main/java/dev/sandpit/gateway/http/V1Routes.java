@@ -5,6 +5,8 @@ import static dev.sandpit.gateway.http.Http.body;
 import static dev.sandpit.gateway.http.Http.string;
 
 import dev.sandpit.gateway.SessionConfig;
+import dev.sandpit.gateway.feed.SessionEvents;
+import dev.sandpit.gateway.feed.Tap;
 import dev.sandpit.gateway.jobs.JobSubmitter;
 import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.store.FileMeta;
@@ -143,8 +145,8 @@ public final class V1Routes {
   private Future<Outcome> outcome(String jobId, long timeoutMs) {
     io.vertx.core.Promise<Outcome> p = io.vertx.core.Promise.promise();
     dev.sandpit.protocol.ServerEvent.Compile[] compile = new dev.sandpit.protocol.ServerEvent.Compile[1];
-    dev.sandpit.gateway.ws.Tap[] tap = new dev.sandpit.gateway.ws.Tap[1];
-    tap[0] = new dev.sandpit.gateway.ws.Tap(jobId, 0, runner.redis(), runner.config().redis().timeoutMs(), json -> {
+    Tap[] tap = new Tap[1];
+    tap[0] = new Tap(jobId, 0, runner.redis(), runner.config().redis().timeoutMs(), json -> {
       var e = dev.sandpit.protocol.Codec.decodeEvent(json);
       if (e instanceof dev.sandpit.protocol.ServerEvent.Compile c) compile[0] = c;
       if (e instanceof dev.sandpit.protocol.ServerEvent.Complete c) p.tryComplete(new Outcome(compile[0], c));

@@ -1,8 +1,8 @@
 package dev.sandpit.gateway.jobs;
 
 import dev.sandpit.gateway.GatewayConfig;
-import dev.sandpit.gateway.ws.Feeds;
-import dev.sandpit.gateway.ws.Tap;
+import dev.sandpit.gateway.feed.Feeds;
+import dev.sandpit.gateway.feed.Tap;
 import dev.sandpit.protocol.ClientMessage;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.JobSpec;

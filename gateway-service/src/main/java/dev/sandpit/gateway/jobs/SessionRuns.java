@@ -1,7 +1,7 @@
 package dev.sandpit.gateway.jobs;
 
 import dev.sandpit.gateway.SessionConfig;
-import dev.sandpit.gateway.http.SessionEvents;
+import dev.sandpit.gateway.feed.SessionEvents;
 import dev.sandpit.gateway.store.Chunk;
 import dev.sandpit.gateway.store.FileContent;
 import dev.sandpit.gateway.store.FileMeta;

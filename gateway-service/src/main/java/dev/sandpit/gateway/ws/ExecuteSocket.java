@@ -2,6 +2,9 @@ package dev.sandpit.gateway.ws;
 
 import dev.sandpit.bus.InputLog;
 import dev.sandpit.gateway.GatewayConfig;
+import dev.sandpit.gateway.feed.Feeds;
+import dev.sandpit.gateway.feed.Tap;
+import dev.sandpit.gateway.feed.Watches;
 import dev.sandpit.gateway.jobs.JobSubmitter;
 import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.jobs.SessionRuns;

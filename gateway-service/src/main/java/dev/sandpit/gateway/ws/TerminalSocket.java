@@ -1,6 +1,8 @@
 package dev.sandpit.gateway.ws;
 
 import dev.sandpit.bus.InputLog;
+import dev.sandpit.gateway.feed.Feeds;
+import dev.sandpit.gateway.feed.Tap;
 import dev.sandpit.gateway.jobs.JobSubmitter;
 import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.store.SessionAccess;

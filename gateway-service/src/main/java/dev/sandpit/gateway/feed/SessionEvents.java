@@ -1,4 +1,4 @@
-package dev.sandpit.gateway.http;
+package dev.sandpit.gateway.feed;
 
 import dev.sandpit.protocol.Keys;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package dev.sandpit.gateway.ws;
+package dev.sandpit.gateway.feed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.sandpit.gateway.ws;
+package dev.sandpit.gateway.feed;
 
 import dev.sandpit.bus.EventLog;
 import dev.sandpit.protocol.Codec;
