@@ -2,32 +2,40 @@ package dev.sandpit.gateway;
 
 import dev.sandpit.bus.Subscriber;
 import dev.sandpit.gateway.auth.Tokens;
+import dev.sandpit.gateway.feed.Feeds;
+import dev.sandpit.gateway.feed.SessionEvents;
+import dev.sandpit.gateway.feed.Watches;
+import dev.sandpit.gateway.http.AccessCheck;
 import dev.sandpit.gateway.http.ApiRoutes;
 import dev.sandpit.gateway.http.AuthRoutes;
+import dev.sandpit.gateway.http.FileRoutes;
 import dev.sandpit.gateway.http.Http;
+import dev.sandpit.gateway.http.RunRoutes;
 import dev.sandpit.gateway.http.SecurityHeaders;
-import dev.sandpit.gateway.feed.SessionEvents;
 import dev.sandpit.gateway.http.SessionRoutes;
+import dev.sandpit.gateway.http.ShareRoutes;
 import dev.sandpit.gateway.http.V1Routes;
 import dev.sandpit.gateway.jobs.BlobSweeper;
+import dev.sandpit.gateway.jobs.Fleet;
+import dev.sandpit.gateway.jobs.JobSubmitter;
+import dev.sandpit.gateway.jobs.Reaper;
 import dev.sandpit.gateway.jobs.RunSweeper;
 import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.jobs.SessionRuns;
 import dev.sandpit.gateway.jobs.UserLimits;
 import dev.sandpit.gateway.store.Store;
-import dev.sandpit.gateway.ws.TerminalSocket;
-import dev.sandpit.gateway.feed.Watches;
-import io.vertx.ext.web.handler.BodyHandler;
-import dev.sandpit.gateway.jobs.Fleet;
-import dev.sandpit.gateway.jobs.JobSubmitter;
-import dev.sandpit.gateway.jobs.Reaper;
 import dev.sandpit.gateway.ws.ExecuteSocket;
-import dev.sandpit.gateway.feed.Feeds;
+import dev.sandpit.gateway.ws.TerminalSocket;
+import dev.sandpit.protocol.ErrorCode;
+import dev.sandpit.protocol.ServerEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +47,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+  /** Characters of a fresh job id that make this gateway's id ({@code gw-…}). */
+  private static final int GATEWAY_ID_CHARS = 12;
+  /** Connections in the Redis client's pool. */
+  private static final int REDIS_POOL_SIZE = 32;
+  /** How long past its longest possible life (wall + compile + queue) a run may stay open before the sweeper ends it. */
+  private static final long RUN_SWEEP_GRACE_MS = 120_000;
+  /** How often the run sweeper looks for runs that never ended. */
+  private static final long RUN_SWEEP_INTERVAL_MS = 30_000;
+  /** How often unreferenced blobs are swept. */
+  private static final long BLOB_SWEEP_INTERVAL_MS = 10 * 60_000;
 
   private final GatewayConfig config;
   private final String gatewayId;
@@ -54,7 +72,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
-    this.gatewayId = "gw-" + JobSubmitter.newJobId().substring(0, 12);
+    this.gatewayId = "gw-" + JobSubmitter.newJobId().substring(0, GATEWAY_ID_CHARS);
   }
 
   @Override
@@ -64,7 +82,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Future<?> startWith(Store opened) {
     store = opened;
-    redis = config.redis().client(vertx, 32);
+    redis = config.redis().client(vertx, REDIS_POOL_SIZE);
     subscriber = new Subscriber(vertx, redis, config.redis().timeoutMs());
     Feeds feeds = new Feeds(subscriber);
     Watches watches = new Watches(subscriber);
@@ -74,11 +92,15 @@ public final class GatewayVerticle extends VerticleBase {
     Tokens tokens = new Tokens(vertx, config.auth());
     SessionEvents events = new SessionEvents(redis);
     SessionRuns sessionRuns = new SessionRuns(vertx, store, redis, events, config.sessions(), new UserLimits(redis, config.sessions()));
-    SessionRoutes sessions = new SessionRoutes(vertx, store, config.sessions(), events);
+    AccessCheck access = new AccessCheck(vertx, store);
+    SessionRoutes sessions = new SessionRoutes(vertx, store, config.sessions(), events, access);
+    FileRoutes files = new FileRoutes(vertx, store, config.sessions(), events, access);
+    ShareRoutes shares = new ShareRoutes(vertx, store, access);
+    RunRoutes runs = new RunRoutes(vertx, store, access);
     AuthRoutes auth = new AuthRoutes(vertx, store, tokens);
     sweeper = new RunSweeper(vertx, store, redis,
-        config.limits().wallMsMax() + config.limits().compileWallMs() + config.queueTimeoutMs() + 120_000, 30_000);
-    blobSweeper = new BlobSweeper(vertx, store, 10 * 60_000);
+        config.limits().wallMsMax() + config.limits().compileWallMs() + config.queueTimeoutMs() + RUN_SWEEP_GRACE_MS, RUN_SWEEP_INTERVAL_MS);
+    blobSweeper = new BlobSweeper(vertx, store, BLOB_SWEEP_INTERVAL_MS);
 
     Router router = Router.router(vertx);
     SessionRunner runner = new SessionRunner(vertx, redis, feeds, submitter, sessionRuns, config);
@@ -90,8 +112,8 @@ public final class GatewayVerticle extends VerticleBase {
           .onSuccess(user -> ctx.request().toWebSocket()
               .onSuccess(ws -> new TerminalSocket(vertx, ws, redis, feeds, runner, store, user, ctx.pathParam("id"),
                   config.eventTtlS(), config.redis().timeoutMs()).start())
-              .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade")))
-          .onFailure(e -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
+              .onFailure(e -> Http.error(ctx, ErrorCode.BAD_JSON, "not a WebSocket upgrade")))
+          .onFailure(e -> Http.error(ctx, ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
     });
     router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(ApiRoutes.v1BodyLimit(config)));
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(ApiRoutes.apiBodyLimit(config)));
@@ -100,7 +122,12 @@ public final class GatewayVerticle extends VerticleBase {
     auth.mount(router);
     sessions.mountPublic(router);
     auth.mountProtected(router);
-    sessions.mount(router, auth.authenticator());
+    // the order the routes had in one class, and Vert.x matches in order: sessions, files, shares, runs
+    Handler<RoutingContext> authn = auth.authenticator();
+    sessions.mount(router, authn);
+    files.mount(router, authn);
+    shares.mount(router, authn);
+    runs.mount(router, authn);
     new V1Routes(vertx, store, runner, config.sessions(), events).mount(router, auth.authenticator());
     api.mountFallbacks(router);
 
@@ -123,10 +150,10 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /** {@code /ws/execute}: an optional {@code ?token=} names the user (required when auth is required). */
-  private void upgrade(io.vertx.ext.web.RoutingContext ctx, Tokens tokens, Feeds feeds, JobSubmitter submitter,
+  private void upgrade(RoutingContext ctx, Tokens tokens, Feeds feeds, JobSubmitter submitter,
       SessionRunner runner, Watches watches) {
     String token = ctx.request().getParam("token");
-    Future<dev.sandpit.protocol.ServerEvent.By> user = token == null || token.isEmpty()
+    Future<ServerEvent.By> user = token == null || token.isEmpty()
         ? (config.auth().required()
             ? Future.failedFuture("missing token")
             : Future.succeededFuture(null))
@@ -134,17 +161,17 @@ public final class GatewayVerticle extends VerticleBase {
     user.onSuccess(by -> ctx.request().toWebSocket()
             .onSuccess(ws -> new ExecuteSocket(vertx, ws, redis, feeds, submitter, config, by, runner, watches).start())
             .onFailure(e -> {
-              if (!ctx.response().ended()) Http.error(ctx, dev.sandpit.protocol.ErrorCode.BAD_JSON, "not a WebSocket upgrade: " + e.getMessage());
+              if (!ctx.response().ended()) Http.error(ctx, ErrorCode.BAD_JSON, "not a WebSocket upgrade: " + e.getMessage());
             }))
         .onFailure(e -> {
           // a browser cannot read the status of a refused handshake: upgrade, then close with
           // the protocol's close code for unauthorized (4401); other clients get the 401 body
           if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
             ctx.request().toWebSocket()
-                .onSuccess(ws -> ws.close((short) dev.sandpit.protocol.ErrorCode.UNAUTHORIZED.closeCode(), "invalid, expired or missing token"))
-                .onFailure(x -> Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
+                .onSuccess(ws -> ws.close((short) ErrorCode.UNAUTHORIZED.closeCode(), "invalid, expired or missing token"))
+                .onFailure(x -> Http.error(ctx, ErrorCode.UNAUTHORIZED, "invalid, expired or missing token"));
           } else {
-            Http.error(ctx, dev.sandpit.protocol.ErrorCode.UNAUTHORIZED, "invalid, expired or missing token");
+            Http.error(ctx, ErrorCode.UNAUTHORIZED, "invalid, expired or missing token");
           }
         });
   }

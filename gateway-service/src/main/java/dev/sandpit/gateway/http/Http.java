@@ -1,5 +1,6 @@
 package dev.sandpit.gateway.http;
 
+import dev.sandpit.gateway.store.Page;
 import dev.sandpit.gateway.store.StoreException;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.ProtocolException;
@@ -10,12 +11,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Small helpers every REST route shares: JSON replies, one error mapping, blocking store calls off the event loop. */
 public final class Http {
   private static final Logger log = LoggerFactory.getLogger(Http.class);
+  /** A list's page size when the request names none, and the largest it may name (items). */
+  public static final int PAGE_DEFAULT_ITEMS = 20;
+  public static final int PAGE_MAX_ITEMS = 100;
 
   private Http() {}
 
@@ -96,5 +101,11 @@ public final class Http {
     } catch (NumberFormatException e) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "query parameter '" + name + "' must be a whole number in [" + min + ", " + max + "]");
     }
+  }
+
+  /** A page of results as {@code {items, total, offset, limit}}. */
+  public static <T> JsonObject page(Page<T> p, Function<T, JsonObject> f) {
+    return new JsonObject().put("items", new JsonArray(p.items().stream().map(f).toList())).put("total", p.total())
+        .put("offset", p.offset()).put("limit", p.limit());
   }
 }

@@ -6,25 +6,19 @@ import static dev.sandpit.gateway.http.Http.string;
 
 import dev.sandpit.gateway.SessionConfig;
 import dev.sandpit.gateway.feed.SessionEvents;
-import dev.sandpit.gateway.store.Chunk;
-import dev.sandpit.gateway.store.FileContent;
-import dev.sandpit.gateway.store.FileMeta;
+import dev.sandpit.gateway.jobs.JobSubmitter;
 import dev.sandpit.gateway.store.FileWrite;
-import dev.sandpit.gateway.store.Page;
-import dev.sandpit.gateway.store.RunRecord;
 import dev.sandpit.gateway.store.Session;
 import dev.sandpit.gateway.store.SessionAccess;
 import dev.sandpit.gateway.store.SessionSettings;
-import dev.sandpit.gateway.store.Share;
 import dev.sandpit.gateway.store.Store;
 import dev.sandpit.gateway.store.StoreException;
-import dev.sandpit.gateway.jobs.JobSubmitter;
 import dev.sandpit.protocol.CompilerFlags;
 import dev.sandpit.protocol.ErrorCode;
-import dev.sandpit.protocol.FileNames;
+import dev.sandpit.protocol.Language;
 import dev.sandpit.protocol.Languages;
 import dev.sandpit.protocol.ProtocolException;
-import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,33 +26,35 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Sessions, their workspace files, share links, run history and starter templates. A user reaches
- * only sessions they own or that were shared with them: anything else is 404, so ids do not leak;
- * a member whose role is too low gets 403. Roles: viewer (read, watch) &lt; runner (also run and
- * type input) &lt; editor (also change files) &lt; owner (also rename, share, delete).
+ * Sessions themselves (create, list, read, rename, delete, settings) and starter templates. A user
+ * reaches only sessions they own or that were shared with them: anything else is 404, so ids do not
+ * leak; a member whose role is too low gets 403 (see {@link AccessCheck}). Roles: viewer (read,
+ * watch) &lt; runner (also run and type input) &lt; editor (also change files) &lt; owner (also
+ * rename, share, delete). Files are {@link FileRoutes}, share links {@link ShareRoutes}, run
+ * history {@link RunRoutes}.
  */
 public final class SessionRoutes {
+  /** Longest session name, and longest search text, in characters. */
+  private static final int NAME_MAX_CHARS = 200;
+  private static final int QUERY_MAX_CHARS = 200;
   private final Vertx vertx;
   private final Store store;
   private final SessionConfig limits;
   private final SessionEvents events;
+  private final AccessCheck access;
   private final JsonArray templates;
 
-  public SessionRoutes(Vertx vertx, Store store, SessionConfig limits, SessionEvents events) {
+  public SessionRoutes(Vertx vertx, Store store, SessionConfig limits, SessionEvents events, AccessCheck access) {
     this.vertx = vertx;
     this.store = store;
     this.limits = limits;
     this.events = events;
+    this.access = access;
     this.templates = loadTemplates();
   }
 
@@ -80,7 +76,7 @@ public final class SessionRoutes {
   }
 
   /** Routes that need an authenticated user: each checks the token first ({@code authn}), so an unknown path is 404 whoever asks. */
-  public void mount(Router router, io.vertx.core.Handler<RoutingContext> authn) {
+  public void mount(Router router, Handler<RoutingContext> authn) {
     router.post("/api/sessions").handler(authn).handler(this::create);
     router.get("/api/sessions").handler(authn).handler(this::list);
     router.get("/api/sessions/:id").handler(authn).handler(this::get);
@@ -88,17 +84,6 @@ public final class SessionRoutes {
     router.delete("/api/sessions/:id").handler(authn).handler(this::delete);
     router.get("/api/sessions/:id/settings").handler(authn).handler(this::getSettings);
     router.put("/api/sessions/:id/settings").handler(authn).handler(this::putSettings);
-    router.get("/api/sessions/:id/files").handler(authn).handler(this::listFiles);
-    router.get("/api/sessions/:id/files/*").handler(authn).handler(this::readFile);
-    router.put("/api/sessions/:id/files/*").handler(authn).handler(this::writeFile);
-    router.patch("/api/sessions/:id/files/*").handler(authn).handler(this::renameFile);
-    router.delete("/api/sessions/:id/files/*").handler(authn).handler(this::deleteFile);
-    router.post("/api/sessions/:id/shares").handler(authn).handler(this::createShare);
-    router.get("/api/sessions/:id/shares").handler(authn).handler(this::listShares);
-    router.delete("/api/sessions/:id/shares/:token").handler(authn).handler(this::revokeShare);
-    router.post("/api/shares/:token/join").handler(authn).handler(this::join);
-    router.get("/api/sessions/:id/runs").handler(authn).handler(this::listRuns);
-    router.get("/api/runs/:id").handler(authn).handler(this::getRun);
   }
 
   // ---- sessions ----
@@ -128,7 +113,7 @@ public final class SessionRoutes {
       long total = 0;
       for (Object o : fs) {
         if (!(o instanceof JsonObject f)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "every file must be an object");
-        FileWrite w = fileWrite(string(f, "path", true), f);
+        FileWrite w = FileRoutes.fileWrite(string(f, "path", true), f);
         if (w.content().length > limits.fileMaxBytes()) throw new StoreException(StoreException.Code.TOO_LARGE, "file '" + w.path() + "' is over " + limits.fileMaxBytes() + " bytes");
         total += w.content().length;
         files.add(w);
@@ -149,7 +134,7 @@ public final class SessionRoutes {
         }
         throw e;
       }
-      return sessionJson(s, SessionAccess.OWNER).put("files", metas(store.listFiles(s.id())));
+      return sessionJson(s, SessionAccess.OWNER).put("files", FileRoutes.metas(store.listFiles(s.id())));
     }).onSuccess(j -> Http.json(ctx, 201, j)).onFailure(e -> Http.fail(ctx, e));
   }
 
@@ -159,9 +144,9 @@ public final class SessionRoutes {
     String q = ctx.request().getParam("q"), lang = ctx.request().getParam("language");
     try {
       offset = Http.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-      limit = Http.intParam(ctx, "limit", 20, 1, 100);
+      limit = Http.intParam(ctx, "limit", Http.PAGE_DEFAULT_ITEMS, 1, Http.PAGE_MAX_ITEMS);
       if (lang != null && !lang.isEmpty()) lang = canonicalLanguage(lang);
-      if (q != null && q.length() > 200) throw new ProtocolException(ErrorCode.INVALID_FIELD, "q is longer than 200 characters");
+      if (q != null && q.length() > QUERY_MAX_CHARS) throw new ProtocolException(ErrorCode.INVALID_FIELD, "q is longer than " + QUERY_MAX_CHARS + " characters");
     } catch (RuntimeException e) {
       Http.fail(ctx, e);
       return;
@@ -169,12 +154,12 @@ public final class SessionRoutes {
     String language = lang == null || lang.isEmpty() ? null : lang;
     String query = q == null || q.isBlank() ? null : q;
     blocking(vertx, () -> store.listSessions(user, query, language, offset, limit))
-        .onSuccess(p -> Http.json(ctx, 200, page(p, a -> sessionJson(a.session(), a.role()))))
+        .onSuccess(p -> Http.json(ctx, 200, Http.page(p, a -> sessionJson(a.session(), a.role()))))
         .onFailure(e -> Http.fail(ctx, e));
   }
 
   private void get(RoutingContext ctx) {
-    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> sessionJson(a.session(), a.role()).put("files", metas(store.listFiles(a.session().id())))
+    access.withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> sessionJson(a.session(), a.role()).put("files", FileRoutes.metas(store.listFiles(a.session().id())))
             .put("settings", settingsJson(store.sessionSettings(a.session().id()).orElse(SessionSettings.NONE))))
         .onSuccess(j -> Http.json(ctx, 200, j)));
   }
@@ -186,7 +171,7 @@ public final class SessionRoutes {
   }
 
   private void getSettings(RoutingContext ctx) {
-    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> store.sessionSettings(a.session().id()).orElse(SessionSettings.NONE))
+    access.withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> store.sessionSettings(a.session().id()).orElse(SessionSettings.NONE))
         .onSuccess(s -> Http.json(ctx, 200, settingsJson(s))));
   }
 
@@ -203,8 +188,8 @@ public final class SessionRoutes {
       Http.fail(ctx, e);
       return;
     }
-    withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> {
-      dev.sandpit.protocol.Language lang = JobSubmitter.language(a.session().language());
+    access.withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> {
+      Language lang = JobSubmitter.language(a.session().language());
       String compiler = string(b, "compiler", false);
       Object raw = b.getValue("compiler_flags");
       List<String> flags = new ArrayList<>();
@@ -240,7 +225,7 @@ public final class SessionRoutes {
       Http.fail(ctx, e);
       return;
     }
-    withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> store.updateSession(a.session().id(), name, language))
+    access.withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> store.updateSession(a.session().id(), name, language))
         .onSuccess(s -> {
           events.publish(s.id(), "session_updated", new JsonObject().put("name", s.name()).put("language", s.language()));
           Http.json(ctx, 200, sessionJson(s, a.role()));
@@ -248,211 +233,14 @@ public final class SessionRoutes {
   }
 
   private void delete(RoutingContext ctx) {
-    withAccess(ctx, SessionAccess.OWNER, a -> blocking(vertx, () -> store.deleteSession(a.session().id()))
+    access.withAccess(ctx, SessionAccess.OWNER, a -> blocking(vertx, () -> store.deleteSession(a.session().id()))
         .onSuccess(x -> {
           events.publish(a.session().id(), "session_deleted", null);
           ctx.response().setStatusCode(204).end();
         }));
   }
 
-  // ---- files ----
-
-  private void listFiles(RoutingContext ctx) {
-    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> store.listFiles(a.session().id()))
-        .onSuccess(fs -> Http.json(ctx, 200, new JsonObject().put("files", metas(fs)).put("tree", tree(fs)))));
-  }
-
-  private void readFile(RoutingContext ctx) {
-    String path;
-    try {
-      path = filePath(ctx);
-    } catch (RuntimeException e) {
-      Http.fail(ctx, e);
-      return;
-    }
-    boolean raw = "1".equals(ctx.request().getParam("raw")) || "true".equals(ctx.request().getParam("raw"));
-    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> store.readFile(a.session().id(), path)
-            .orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no file '" + path + "'")))
-        .onSuccess(f -> {
-          ctx.response().putHeader("ETag", "\"" + f.meta().version() + "\"");
-          if (raw) {
-            ctx.response().putHeader("content-type", f.meta().binary() ? "application/octet-stream" : "text/plain; charset=utf-8")
-                .end(io.vertx.core.buffer.Buffer.buffer(f.content()));
-          } else {
-            Http.json(ctx, 200, fileJson(f));
-          }
-        }));
-  }
-
-  private void writeFile(RoutingContext ctx) {
-    String path;
-    FileWrite w;
-    Long expected;
-    try {
-      path = filePath(ctx);
-      JsonObject b = body(ctx);
-      w = fileWrite(path, b);
-      Object v = b.getValue("version");
-      if (v != null && !(v instanceof Number)) throw new ProtocolException(ErrorCode.INVALID_FIELD, "'version' must be a number");
-      String ifMatch = ctx.request().getHeader("If-Match");
-      expected = v != null ? Long.valueOf(((Number) v).longValue()) : ifMatch != null ? parseEtag(ifMatch) : null;
-    } catch (RuntimeException e) {
-      Http.fail(ctx, e);
-      return;
-    }
-    withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> {
-      try {
-        return store.writeFile(a.session().id(), w.path(), w.content(), w.binary(), expected, limitsFor(a));
-      } catch (StoreException e) {
-        if (e.code() == StoreException.Code.QUOTA && store.userBytes(a.session().ownerId()) + w.content().length > limits.userMaxBytes()) {
-          throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, e.getMessage());
-        }
-        throw e;
-      }
-    }).onSuccess(m -> {
-      events.publish(a.session().id(), "files_changed", new JsonObject().put("paths", new JsonArray().add(m.path())));
-      ctx.response().putHeader("ETag", "\"" + m.version() + "\"");
-      Http.json(ctx, m.version() == 1 ? 201 : 200, meta(m));
-    }));
-  }
-
-  private void renameFile(RoutingContext ctx) {
-    String from, to;
-    try {
-      from = filePath(ctx);
-      to = FileNames.validate(string(body(ctx), "path", true));
-    } catch (RuntimeException e) {
-      Http.fail(ctx, e);
-      return;
-    }
-    withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> {
-      store.renameFile(a.session().id(), from, to);
-      return store.listFiles(a.session().id());
-    }).onSuccess(fs -> {
-      events.publish(a.session().id(), "files_changed", new JsonObject().put("paths", new JsonArray().add(from).add(to)));
-      Http.json(ctx, 200, new JsonObject().put("files", metas(fs)));
-    }));
-  }
-
-  private void deleteFile(RoutingContext ctx) {
-    String path;
-    try {
-      path = filePath(ctx);
-    } catch (RuntimeException e) {
-      Http.fail(ctx, e);
-      return;
-    }
-    withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> store.deleteFile(a.session().id(), path))
-        .onSuccess(n -> {
-          if (n == 0) {
-            Http.error(ctx, ErrorCode.NOT_FOUND, "no file '" + path + "'");
-            return;
-          }
-          events.publish(a.session().id(), "files_changed", new JsonObject().put("paths", new JsonArray().add(path)));
-          ctx.response().setStatusCode(204).end();
-        }));
-  }
-
-  // ---- sharing ----
-
-  private void createShare(RoutingContext ctx) {
-    String role;
-    try {
-      role = string(body(ctx), "role", true);
-      if (!List.of(SessionAccess.VIEWER, SessionAccess.RUNNER, SessionAccess.EDITOR).contains(role)) {
-        throw new ProtocolException(ErrorCode.INVALID_FIELD, "role must be viewer, runner or editor");
-      }
-    } catch (RuntimeException e) {
-      Http.fail(ctx, e);
-      return;
-    }
-    String user = ctx.get(AuthRoutes.USER);
-    withAccess(ctx, SessionAccess.OWNER, a -> blocking(vertx, () -> store.createShare(a.session().id(), role, user))
-        .onSuccess(s -> Http.json(ctx, 201, shareJson(s))));
-  }
-
-  private void listShares(RoutingContext ctx) {
-    withAccess(ctx, SessionAccess.OWNER, a -> blocking(vertx, () -> store.shares(a.session().id()))
-        .onSuccess(l -> Http.json(ctx, 200, new JsonObject().put("items", new JsonArray(l.stream().map(SessionRoutes::shareJson).toList())))));
-  }
-
-  private void revokeShare(RoutingContext ctx) {
-    String token = ctx.pathParam("token");
-    withAccess(ctx, SessionAccess.OWNER, a -> blocking(vertx, () -> store.revokeShare(a.session().id(), token))
-        .onSuccess(ok -> {
-          if (ok) ctx.response().setStatusCode(204).end();
-          else Http.error(ctx, ErrorCode.NOT_FOUND, "no such share link");
-        }));
-  }
-
-  private void join(RoutingContext ctx) {
-    String user = ctx.get(AuthRoutes.USER);
-    String token = ctx.pathParam("token");
-    blocking(vertx, () -> {
-      Share s = store.share(token).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "unknown or revoked share link"));
-      Session owned = store.access(s.sessionId(), user).map(SessionAccess::session).orElse(null);
-      if (owned == null || !owned.ownerId().equals(user)) store.addMember(s.sessionId(), user, s.role(), token);
-      SessionAccess a = store.access(s.sessionId(), user).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "the session is gone"));
-      return sessionJson(a.session(), a.role());
-    }).onSuccess(j -> Http.json(ctx, 200, j)).onFailure(e -> Http.fail(ctx, e));
-  }
-
-  // ---- history ----
-
-  private void listRuns(RoutingContext ctx) {
-    int offset, limit;
-    try {
-      offset = Http.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-      limit = Http.intParam(ctx, "limit", 20, 1, 100);
-    } catch (RuntimeException e) {
-      Http.fail(ctx, e);
-      return;
-    }
-    withAccess(ctx, SessionAccess.VIEWER, a -> blocking(vertx, () -> {
-      Page<RunRecord> p = store.listRuns(a.session().id(), offset, limit);
-      Map<String, String> names = new java.util.HashMap<>();
-      return page(p, r -> runJson(r).put("user_name", names.computeIfAbsent(r.userId(), this::userName)));
-    }).onSuccess(j -> Http.json(ctx, 200, j)));
-  }
-
-  private void getRun(RoutingContext ctx) {
-    String user = ctx.get(AuthRoutes.USER);
-    String id = ctx.pathParam("id");
-    blocking(vertx, () -> {
-      RunRecord r = store.run(id).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such run"));
-      store.access(r.sessionId(), user).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no such run"));
-      JsonObject j = runJson(r).put("user_name", userName(r.userId()));
-      JsonArray transcript = new JsonArray();
-      for (Chunk c : store.chunks(id)) transcript.add(new JsonObject().put("seq", c.seq()).put("stream", c.stream()).put("data", c.data()));
-      j.put("transcript", transcript);
-      JsonArray files = new JsonArray();
-      if (r.snapshot() != null) {
-        JsonObject manifest = new JsonObject(new String(store.blob(r.snapshot()).orElse("{}".getBytes()), StandardCharsets.UTF_8));
-        for (String path : new java.util.TreeSet<>(manifest.fieldNames())) {
-          byte[] content = store.blob(manifest.getString(path)).orElse(new byte[0]);
-          files.add(encodeContent(new JsonObject().put("path", path), content));
-        }
-      }
-      j.put("files", files);
-      j.put("live", r.endedAt() == null);
-      return j;
-    }).onSuccess(j -> Http.json(ctx, 200, j)).onFailure(e -> Http.fail(ctx, e));
-  }
-
   // ---- helpers ----
-
-  /** Load the session with the caller's role; 404 when the caller may not see it, 403 when the role is too low. */
-  private void withAccess(RoutingContext ctx, String needed, java.util.function.Function<SessionAccess, Future<?>> then) {
-    String user = ctx.get(AuthRoutes.USER);
-    String id = ctx.pathParam("id");
-    blocking(vertx, () -> SessionAccess.require(store.access(id, user), needed))
-        .compose(then::apply)
-        .onFailure(e -> Http.fail(ctx, e));
-  }
-
-  private dev.sandpit.gateway.store.FileLimits limitsFor(SessionAccess a) {
-    return limits.fileLimits();
-  }
 
   static String canonicalLanguage(String name) {
     var l = Languages.find(name);
@@ -461,100 +249,7 @@ public final class SessionRoutes {
   }
 
   static void checkName(String name) {
-    if (name.isBlank() || name.length() > 200) throw new ProtocolException(ErrorCode.INVALID_FIELD, "name: 1 to 200 characters");
-  }
-
-  static String filePath(RoutingContext ctx) {
-    String p = ctx.pathParam("*");
-    if (p == null || p.isEmpty()) throw new ProtocolException(ErrorCode.MISSING_FIELD, "a file path is required");
-    try {
-      // percent-decode (not '+'): %00, %2e%2e and %0a are judged as the characters they are
-      p = java.net.URLDecoder.decode(p.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new ProtocolException(ErrorCode.INVALID_FIELD, "the file path is not valid percent-encoding");
-    }
-    return FileNames.validate(p);
-  }
-
-  static Long parseEtag(String v) {
-    try {
-      return Long.parseLong(v.replace("\"", "").replace("W/", "").trim());
-    } catch (NumberFormatException e) {
-      throw new ProtocolException(ErrorCode.INVALID_FIELD, "If-Match must be a file version");
-    }
-  }
-
-  /** A file write from JSON {content, encoding: utf-8|base64}. */
-  static FileWrite fileWrite(String path, JsonObject f) {
-    FileNames.validate(path);
-    String content = string(f, "content", true);
-    String encoding = f.getValue("encoding") == null ? "utf-8" : string(f, "encoding", true);
-    return switch (encoding) {
-      case "utf-8", "utf8", "text" -> new FileWrite(path, content.getBytes(StandardCharsets.UTF_8), false);
-      case "base64" -> {
-        try {
-          yield new FileWrite(path, Base64.getDecoder().decode(content), true);
-        } catch (IllegalArgumentException e) {
-          throw new ProtocolException(ErrorCode.INVALID_FIELD, "content is not valid base64");
-        }
-      }
-      default -> throw new ProtocolException(ErrorCode.INVALID_FIELD, "encoding must be utf-8 or base64");
-    };
-  }
-
-  static JsonObject encodeContent(JsonObject into, byte[] content) {
-    try {
-      String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
-      return into.put("content", text).put("encoding", "utf-8");
-    } catch (CharacterCodingException e) {
-      return into.put("content", Base64.getEncoder().encodeToString(content)).put("encoding", "base64");
-    }
-  }
-
-  static JsonObject fileJson(FileContent f) {
-    JsonObject j = meta(f.meta());
-    if (f.meta().binary()) return j.put("content", Base64.getEncoder().encodeToString(f.content())).put("encoding", "base64");
-    return encodeContent(j, f.content());
-  }
-
-  static JsonObject meta(FileMeta m) {
-    return new JsonObject().put("path", m.path()).put("size", m.size()).put("binary", m.binary()).put("version", m.version())
-        .put("updated_at", m.updatedAt());
-  }
-
-  static JsonArray metas(List<FileMeta> fs) {
-    return new JsonArray(fs.stream().map(SessionRoutes::meta).toList());
-  }
-
-  /** The files as a nested tree: directories first-class, each with children. */
-  static JsonArray tree(List<FileMeta> fs) {
-    Map<String, Object> root = new TreeMap<>();
-    for (FileMeta f : fs) {
-      String[] parts = f.path().split("/");
-      Map<String, Object> dir = root;
-      for (int i = 0; i < parts.length - 1; i++) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> next = (Map<String, Object>) dir.computeIfAbsent(parts[i] + "/", k -> new TreeMap<String, Object>());
-        dir = next;
-      }
-      dir.put(parts[parts.length - 1], f);
-    }
-    return treeJson(root, "");
-  }
-
-  @SuppressWarnings("unchecked")
-  private static JsonArray treeJson(Map<String, Object> dir, String prefix) {
-    JsonArray out = new JsonArray();
-    for (var e : dir.entrySet()) {
-      if (e.getValue() instanceof Map<?, ?> m) {
-        String name = e.getKey().substring(0, e.getKey().length() - 1);
-        out.add(new JsonObject().put("name", name).put("path", prefix + name).put("type", "dir")
-            .put("children", treeJson((Map<String, Object>) m, prefix + name + "/")));
-      } else {
-        out.add(meta((FileMeta) e.getValue()).put("name", e.getKey()).put("type", "file"));
-      }
-    }
-    return out;
+    if (name.isBlank() || name.length() > NAME_MAX_CHARS) throw new ProtocolException(ErrorCode.INVALID_FIELD, "name: 1 to " + NAME_MAX_CHARS + " characters");
   }
 
   static JsonObject sessionJson(Session s, String role) {
@@ -562,28 +257,5 @@ public final class SessionRoutes {
         .put("created_at", s.createdAt()).put("updated_at", s.updatedAt()).put("version", s.version());
     if (role != null) j.put("role", role);
     return j;
-  }
-
-  static JsonObject shareJson(Share s) {
-    return new JsonObject().put("token", s.token()).put("session_id", s.sessionId()).put("role", s.role()).put("created_at", s.createdAt())
-        .put("join_path", "/api/shares/" + s.token() + "/join").put("revoked", s.revokedAt() != null);
-  }
-
-  /** Blocking: the username of a run's user, for "started by …" (null when the user is gone). */
-  private String userName(String userId) {
-    return userId == null ? null : store.userById(userId).map(dev.sandpit.gateway.store.User::username).orElse(null);
-  }
-
-  static JsonObject runJson(RunRecord r) {
-    return new JsonObject().put("id", r.id()).put("session_id", r.sessionId()).put("user_id", r.userId()).put("language", r.language())
-        .put("snapshot", r.snapshot()).put("stdin", r.stdin()).put("started_at", r.startedAt()).put("status", r.status())
-        .put("exit_code", r.exitCode()).put("wall_ms", r.wallMs()).put("cpu_ms", r.cpuMs()).put("memory_kb", r.memoryKb())
-        .put("ended_at", r.endedAt()).put("transcript_bytes", r.transcriptBytes()).put("transcript_capped", r.transcriptCapped())
-        .put("transcript_cap", r.transcriptCap());
-  }
-
-  static <T> JsonObject page(Page<T> p, java.util.function.Function<T, JsonObject> f) {
-    return new JsonObject().put("items", new JsonArray(p.items().stream().map(f).toList())).put("total", p.total())
-        .put("offset", p.offset()).put("limit", p.limit());
   }
 }

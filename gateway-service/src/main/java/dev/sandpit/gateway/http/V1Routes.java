@@ -265,7 +265,7 @@ public final class V1Routes {
     blocking(vertx, () -> {
       access(sessionId, user, SessionAccess.VIEWER);
       return store.readFile(sessionId, path).orElseThrow(() -> new StoreException(StoreException.Code.NOT_FOUND, "no file '" + path + "'"));
-    }).onSuccess(f -> Http.json(ctx, 200, SessionRoutes.fileJson(f).put("path", "/" + f.meta().path())))
+    }).onSuccess(f -> Http.json(ctx, 200, FileRoutes.fileJson(f).put("path", "/" + f.meta().path())))
         .onFailure(e -> Http.fail(ctx, e));
   }
 
@@ -287,7 +287,7 @@ public final class V1Routes {
     }).onSuccess(fs -> {
       JsonArray out = new JsonArray();
       for (FileMeta m : fs) {
-        if (m.path().startsWith(dir)) out.add(SessionRoutes.meta(m).put("path", "/" + m.path()));
+        if (m.path().startsWith(dir)) out.add(FileRoutes.meta(m).put("path", "/" + m.path()));
       }
       Http.json(ctx, 200, new JsonObject().put("directory", "/" + dir).put("files", out));
     }).onFailure(e -> Http.fail(ctx, e));
