@@ -105,16 +105,10 @@ public final class FileRoutes {
       Http.fail(ctx, e);
       return;
     }
-    access.withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx, () -> {
-      try {
-        return store.writeFile(a.session().id(), w.path(), w.content(), w.binary(), expected, limits.fileLimits());
-      } catch (StoreException e) {
-        if (e.code() == StoreException.Code.QUOTA && store.userBytes(a.session().ownerId()) + w.content().length > limits.userMaxBytes()) {
-          throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, e.getMessage());
-        }
-        throw e;
-      }
-    }).onSuccess(m -> {
+    // over a limit: the store's quota error names its scope, and Http answers for it
+    access.withAccess(ctx, SessionAccess.EDITOR, a -> blocking(vertx,
+        () -> store.writeFile(a.session().id(), w.path(), w.content(), w.binary(), expected, limits.fileLimits())
+    ).onSuccess(m -> {
       events.publish(a.session().id(), "files_changed", new JsonObject().put("paths", new JsonArray().add(m.path())));
       ctx.response().putHeader("ETag", "\"" + m.version() + "\"");
       Http.json(ctx, m.version() == 1 ? 201 : 200, meta(m));

@@ -15,12 +15,41 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Small helpers every REST route shares: JSON replies, one error mapping, blocking store calls off the event loop. */
+/**
+ * Small helpers every REST route shares: JSON replies, one error mapping, blocking store calls off the event loop.
+ *
+ * <p>The one mapping from a failure to an HTTP status and error code, {@link #fail}:
+ *
+ * <pre>
+ *   failure                                   status  code
+ *   ProtocolException(c)                      c's     c             (ErrorCode.httpStatus)
+ *   StoreException NOT_FOUND                  404     not_found
+ *   StoreException CONFLICT                   409     conflict
+ *   StoreException TOO_LARGE                  413     too_large
+ *   StoreException QUOTA, scope FILE          413     quota_exceeded
+ *   StoreException QUOTA, scope SESSION       413     quota_exceeded
+ *   StoreException QUOTA, scope USER, /api/   429     quota_exceeded
+ *   StoreException QUOTA, scope USER, /v1/    413     quota_exceeded  (the /v1 API has always answered 413)
+ *   StoreException QUOTA, no scope            413     quota_exceeded
+ *   StoreException INVALID                    400     invalid_field
+ *   StoreException UNAVAILABLE                503     unavailable   (logged; the message says only "try again")
+ *   DecodeException (body not JSON)           400     bad_json
+ *   ClassCastException (a field's type)       400     invalid_field
+ *   anything else                             500     internal      (logged, never shown)
+ * </pre>
+ *
+ * A size that is over a file's or a session's limit is 413 (the request is too large for where it
+ * goes); over the user's total it is 429 (the user must make room first).
+ */
 public final class Http {
   private static final Logger log = LoggerFactory.getLogger(Http.class);
   /** A list's page size when the request names none, and the largest it may name (items). */
   public static final int PAGE_DEFAULT_ITEMS = 20;
   public static final int PAGE_MAX_ITEMS = 100;
+  /** The status of a size over a file's or a session's limit (Payload Too Large). */
+  private static final int SIZE_OVER_LIMIT_STATUS = 413;
+  /** Paths of the /v1 API, whose quota failures are all {@link #SIZE_OVER_LIMIT_STATUS}. */
+  private static final String V1_PREFIX = "/v1/";
 
   private Http() {}
 
@@ -47,7 +76,7 @@ public final class Http {
         case NOT_FOUND -> error(ctx, ErrorCode.NOT_FOUND, s.getMessage());
         case CONFLICT -> error(ctx, ErrorCode.CONFLICT, s.getMessage());
         case TOO_LARGE -> error(ctx, ErrorCode.TOO_LARGE, s.getMessage());
-        case QUOTA -> error(ctx, 413, ErrorCode.QUOTA_EXCEEDED, s.getMessage());
+        case QUOTA -> error(ctx, quotaStatus(s.scope(), ctx.request().path()), ErrorCode.QUOTA_EXCEEDED, s.getMessage());
         case INVALID -> error(ctx, ErrorCode.INVALID_FIELD, s.getMessage());
         case UNAVAILABLE -> {
           log.error("store unavailable on {} {}", ctx.request().method(), ctx.request().path(), e.getCause());
@@ -62,6 +91,12 @@ public final class Http {
       log.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
       error(ctx, ErrorCode.INTERNAL, "internal error");
     }
+  }
+
+  /** The status of a quota failure: see the table above. */
+  static int quotaStatus(StoreException.Scope scope, String path) {
+    if (scope == StoreException.Scope.USER && !path.startsWith(V1_PREFIX)) return ErrorCode.QUOTA_EXCEEDED.httpStatus();
+    return SIZE_OVER_LIMIT_STATUS;
   }
 
   /** Run blocking work (JDBC, password hashing) on a worker thread. */

@@ -130,7 +130,8 @@ public final class SessionRoutes {
         s = store.createSession(user, name, language, files, limits.fileLimits());
       } catch (StoreException e) {
         if (e.code() == StoreException.Code.QUOTA) {
-          throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "your sessions would be over your limit of " + limits.userMaxBytes() + " bytes");
+          // the same limit in the words of the person creating; Http answers for the scope
+          throw StoreException.quota(e.scope(), "your sessions would be over your limit of " + limits.userMaxBytes() + " bytes");
         }
         throw e;
       }

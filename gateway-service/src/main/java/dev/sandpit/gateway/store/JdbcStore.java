@@ -3,10 +3,10 @@ package dev.sandpit.gateway.store;
 import static dev.sandpit.gateway.store.StoreException.Code.CONFLICT;
 import static dev.sandpit.gateway.store.StoreException.Code.INVALID;
 import static dev.sandpit.gateway.store.StoreException.Code.NOT_FOUND;
-import static dev.sandpit.gateway.store.StoreException.Code.QUOTA;
 import static dev.sandpit.gateway.store.StoreException.Code.TOO_LARGE;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.sandpit.gateway.store.StoreException.Scope;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -199,7 +199,7 @@ final class JdbcStore implements Store {
       Long userBytes = one(c, "SELECT bytes FROM users WHERE id = ?" + db.lockClause(), rs -> rs.getLong(1), ownerId);
       if (userBytes == null) throw new StoreException(NOT_FOUND, "user not found");
       if (bytes > 0 && userBytes > lim.userBytes() - bytes) {
-        throw new StoreException(QUOTA, "the owner's files would be larger than " + lim.userBytes() + " bytes");
+        throw StoreException.quota(Scope.USER, "the owner's files would be larger than " + lim.userBytes() + " bytes");
       }
       if (bytes != 0) update(c, "UPDATE users SET bytes = bytes + ? WHERE id = ?", bytes, ownerId);
       List<String> folded = new ArrayList<>();
@@ -494,10 +494,10 @@ final class JdbcStore implements Store {
       long delta = e.size - (old == null ? 0 : old[1]);
       if (delta > 0) {
         if (l.sessionBytes > lim.sessionBytes() - delta) {
-          throw new StoreException(QUOTA, "the session's files would be larger than " + lim.sessionBytes() + " bytes");
+          throw StoreException.quota(Scope.SESSION, "the session's files would be larger than " + lim.sessionBytes() + " bytes");
         }
         if (l.userBytes > lim.userBytes() - delta) {
-          throw new StoreException(QUOTA, "the owner's files would be larger than " + lim.userBytes() + " bytes");
+          throw StoreException.quota(Scope.USER, "the owner's files would be larger than " + lim.userBytes() + " bytes");
         }
       }
       long version;
