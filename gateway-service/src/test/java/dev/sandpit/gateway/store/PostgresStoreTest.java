@@ -106,14 +106,14 @@ class PostgresStoreTest extends StoreContract {
 
   @Test
   void theSearchAsksTheTrigramIndexForQsLongestWord() throws Exception {
-    assertEquals("return", Database.Postgres.anchor("return value"));
-    assertEquals("quicksort", Database.Postgres.anchor("def quicksort(xs)"));
-    assertEquals("ünïcode", Database.Postgres.anchor("ünïcode straße"));
-    assertEquals("日本語", Database.Postgres.anchor("x 日本語"));
-    assertEquals("abc", Database.Postgres.anchor("abc_de"));
-    assertNull(Database.Postgres.anchor("a_b"));
-    assertNull(Database.Postgres.anchor("=> !="));
-    assertNull(Database.Postgres.anchor("ab"));
+    assertEquals("return", PostgresDatabase.anchor("return value"));
+    assertEquals("quicksort", PostgresDatabase.anchor("def quicksort(xs)"));
+    assertEquals("ünïcode", PostgresDatabase.anchor("ünïcode straße"));
+    assertEquals("日本語", PostgresDatabase.anchor("x 日本語"));
+    assertEquals("abc", PostgresDatabase.anchor("abc_de"));
+    assertNull(PostgresDatabase.anchor("a_b"));
+    assertNull(PostgresDatabase.anchor("=> !="));
+    assertNull(PostgresDatabase.anchor("ab"));
 
     // the plan of that question, on a table of some size (the planner's choice depends on it)
     User u = store.createUser("explain-" + JdbcStore.newId(), null, true);
@@ -128,7 +128,7 @@ class PostgresStoreTest extends StoreContract {
         st.execute("SET LOCAL enable_seqscan = off");
       }
       StringBuilder plan = new StringBuilder();
-      try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + Database.Postgres.HITS_SQL)) {
+      try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + PostgresDatabase.HITS_SQL)) {
         JdbcStore.bind(ps, "quick brown", "%quick%", 1001);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) plan.append(rs.getString(1)).append('\n');

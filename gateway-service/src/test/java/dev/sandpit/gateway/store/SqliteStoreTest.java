@@ -71,7 +71,7 @@ class SqliteStoreTest extends StoreContract {
       want.add(store.createSession(u.id(), "s" + i, "python", List.of(new FileWrite("f.txt", ("a shared phrase " + i).getBytes(), false))).id());
     }
     store.createSession(u.id(), "other", "python", List.of(new FileWrite("f.txt", "a shared word".getBytes(), false)));
-    Database.Sqlite db = (Database.Sqlite) impatient.database();
+    SqliteDatabase db = (SqliteDatabase) impatient.database();
     long before = db.indexGaveUp.get();
     assertEquals(want, found(impatient.listSessions(u.id(), "shared phrase", null, 0, 100)));
     assertEquals(61, impatient.listSessions(u.id(), "shared", null, 0, 1).total());
