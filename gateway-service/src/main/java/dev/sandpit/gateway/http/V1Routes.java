@@ -14,16 +14,25 @@ import dev.sandpit.gateway.store.SessionAccess;
 import dev.sandpit.gateway.store.Store;
 import dev.sandpit.gateway.store.StoreException;
 import dev.sandpit.protocol.ClientMessage;
+import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.ErrorCode;
 import dev.sandpit.protocol.FileNames;
+import dev.sandpit.protocol.JobSpec;
+import dev.sandpit.protocol.Keys;
 import dev.sandpit.protocol.Language;
 import dev.sandpit.protocol.ProtocolException;
+import dev.sandpit.protocol.RunStatus;
+import dev.sandpit.protocol.ServerEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +58,7 @@ public final class V1Routes {
   }
 
   /** Every route checks the token first ({@code authn}). */
-  public void mount(Router router, io.vertx.core.Handler<RoutingContext> authn) {
+  public void mount(Router router, Handler<RoutingContext> authn) {
     router.post("/v1/sessions/execute/binary").handler(authn).handler(this::executeBinary); // before execute/:language
     router.post("/v1/sessions/execute/:language").handler(authn).handler(this::execute);
     router.post("/v1/sessions/build/:language").handler(authn).handler(this::build);
@@ -107,16 +116,16 @@ public final class V1Routes {
     }
     String jobId = JobSubmitter.newJobId();
     ClientMessage.Execute m = new ClientMessage.Execute(lang.id(), null, null, null, null, null, flags, null, sessionId, main, compiler);
-    runner.start(user, jobId, m, dev.sandpit.protocol.JobSpec::asBuildOnly)
+    runner.start(user, jobId, m, JobSpec::asBuildOnly)
         .compose(spec -> outcome(jobId, runner.config().limits().compileWallMs() + 60_000))
         .compose(o -> {
-          if (o.complete().status() != dev.sandpit.protocol.RunStatus.OK) return Future.succeededFuture(o.json(jobId, null));
-          return runner.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET).arg(dev.sandpit.protocol.Keys.builtArtifact(jobId)))
+          if (o.complete().status() != RunStatus.OK) return Future.succeededFuture(o.json(jobId, null));
+          return runner.redis().send(Request.cmd(Command.GET).arg(Keys.builtArtifact(jobId)))
               .compose(hash -> {
                 if (hash == null) return Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "the build left no program"));
                 JsonObject binary = new JsonObject().put("artifact", hash.toString()).put("language", lang.id()).put("build_id", jobId);
-                return runner.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET)
-                        .arg(dev.sandpit.protocol.Keys.sessionBinary(sessionId, output)).arg(binary.encode()).arg("EX").arg(3600))
+                return runner.redis().send(Request.cmd(Command.SET)
+                        .arg(Keys.sessionBinary(sessionId, output)).arg(binary.encode()).arg("EX").arg(3600))
                     .map(x -> o.json(jobId, "/workspace/" + output));
               });
         })
@@ -125,16 +134,16 @@ public final class V1Routes {
   }
 
   /** What a build-only job ended with. */
-  private record Outcome(dev.sandpit.protocol.ServerEvent.Compile compile, dev.sandpit.protocol.ServerEvent.Complete complete) {
+  private record Outcome(ServerEvent.Compile compile, ServerEvent.Complete complete) {
     JsonObject json(String jobId, String artifact) {
-      boolean ok = complete.status() == dev.sandpit.protocol.RunStatus.OK;
+      boolean ok = complete.status() == RunStatus.OK;
       JsonObject j = new JsonObject().put("build_id", jobId).put("status", ok ? "success" : "error")
           .put("stdout", ok ? "Compiled successfully" + (compile != null && Boolean.TRUE.equals(compile.cached()) ? " (cached)" : "") : "")
           .put("stderr", compile == null || compile.output() == null ? String.valueOf(complete.message()) : compile.output())
           .put("artifacts", artifact == null ? new JsonArray() : new JsonArray().add(artifact));
       if (compile != null) {
         j.put("cached", Boolean.TRUE.equals(compile.cached())).put("duration_ms", compile.durationMs())
-            .put("diagnostics", new JsonArray(dev.sandpit.protocol.Codec.toJson(compile.diagnostics() == null ? List.of() : compile.diagnostics())));
+            .put("diagnostics", new JsonArray(Codec.toJson(compile.diagnostics() == null ? List.of() : compile.diagnostics())));
       }
       if (!ok) j.put("message", complete.message()).put("job_status", complete.status().wire());
       return j;
@@ -143,13 +152,13 @@ public final class V1Routes {
 
   /** Follow a job on this gateway until it completes (or the deadline passes). */
   private Future<Outcome> outcome(String jobId, long timeoutMs) {
-    io.vertx.core.Promise<Outcome> p = io.vertx.core.Promise.promise();
-    dev.sandpit.protocol.ServerEvent.Compile[] compile = new dev.sandpit.protocol.ServerEvent.Compile[1];
+    Promise<Outcome> p = Promise.promise();
+    ServerEvent.Compile[] compile = new ServerEvent.Compile[1];
     Tap[] tap = new Tap[1];
     tap[0] = new Tap(jobId, 0, runner.redis(), runner.config().redis().timeoutMs(), json -> {
-      var e = dev.sandpit.protocol.Codec.decodeEvent(json);
-      if (e instanceof dev.sandpit.protocol.ServerEvent.Compile c) compile[0] = c;
-      if (e instanceof dev.sandpit.protocol.ServerEvent.Complete c) p.tryComplete(new Outcome(compile[0], c));
+      var e = Codec.decodeEvent(json);
+      if (e instanceof ServerEvent.Compile c) compile[0] = c;
+      if (e instanceof ServerEvent.Complete c) p.tryComplete(new Outcome(compile[0], c));
     }, t -> runner.feeds().detach(t));
     runner.feeds().attach(tap[0]).onSuccess(v -> tap[0].fill()).onFailure(p::tryFail);
     long timer = vertx.setTimer(timeoutMs, t -> p.tryFail(new ProtocolException(ErrorCode.UNAVAILABLE, "the build did not finish in time")));
@@ -178,7 +187,7 @@ public final class V1Routes {
       Http.fail(ctx, e);
       return;
     }
-    runner.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET).arg(dev.sandpit.protocol.Keys.sessionBinary(sessionId, path)))
+    runner.redis().send(Request.cmd(Command.GET).arg(Keys.sessionBinary(sessionId, path)))
         .compose(r -> {
           if (r == null) return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no built program at '/" + path + "' (build it first; builds are kept an hour)"));
           JsonObject bin = new JsonObject(r.toString());

@@ -10,6 +10,7 @@ import dev.sandpit.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +56,11 @@ public final class SessionRunner {
 
   /** Start a run of the session named in {@code m}; completes once it is queued, with its job spec. */
   public Future<JobSpec> start(String userId, String jobId, ClientMessage.Execute m) {
-    return start(userId, jobId, m, java.util.function.Function.identity());
+    return start(userId, jobId, m, Function.identity());
   }
 
   /** Start with the job adjusted before it is queued (build only; run an already built program). */
-  public Future<JobSpec> start(String userId, String jobId, ClientMessage.Execute m, java.util.function.Function<JobSpec, JobSpec> adjust) {
+  public Future<JobSpec> start(String userId, String jobId, ClientMessage.Execute m, Function<JobSpec, JobSpec> adjust) {
     if (userId == null) return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "running a session needs a signed-in user"));
     String[] owner = new String[1];
     return vertx.executeBlocking(() -> runs.load(userId, m), false)

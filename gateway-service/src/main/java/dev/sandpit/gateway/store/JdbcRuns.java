@@ -4,6 +4,8 @@ import static dev.sandpit.gateway.store.StoreException.Code.CONFLICT;
 import static dev.sandpit.gateway.store.StoreException.Code.INVALID;
 import static dev.sandpit.gateway.store.StoreException.Code.NOT_FOUND;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /** The history section of {@link Store} over JDBC: content-addressed blobs, runs and their transcripts. */
@@ -75,7 +78,7 @@ final class JdbcRuns extends JdbcSection {
           + "AND NOT EXISTS (SELECT 1 FROM blob_refs x WHERE x.blob = r.snapshot AND x.ref = r.snapshot) ORDER BY r.snapshot LIMIT ?",
           rs -> rs.getString(1), from, SWEEP_BATCH));
       for (String m : manifests) {
-        Set<String> refs = new java.util.TreeSet<>(manifestRefs(blob(m).orElse(new byte[0])));
+        Set<String> refs = new TreeSet<>(manifestRefs(blob(m).orElse(new byte[0])));
         refs.add(m);
         try {
           db.write(c -> {
@@ -101,10 +104,10 @@ final class JdbcRuns extends JdbcSection {
   static Set<String> manifestRefs(byte[] manifest) {
     Set<String> out = new HashSet<>();
     try {
-      for (var e : new io.vertx.core.json.JsonObject(new String(manifest, UTF_8))) {
+      for (var e : new JsonObject(new String(manifest, UTF_8))) {
         if (e.getValue() instanceof String h && h.matches("[0-9a-f]{64}")) out.add(h);
       }
-    } catch (io.vertx.core.json.DecodeException notAManifest) {
+    } catch (DecodeException notAManifest) {
       // not a JSON object: a snapshot that names nothing
     }
     return out;

@@ -5,12 +5,14 @@ import static dev.sandpit.gateway.store.StoreException.Code.INVALID;
 import static dev.sandpit.gateway.store.StoreException.Code.NOT_FOUND;
 import static dev.sandpit.gateway.store.StoreException.Code.TOO_LARGE;
 import dev.sandpit.gateway.store.StoreException.Scope;
+import io.vertx.core.json.JsonArray;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -189,7 +191,7 @@ final class JdbcSessions extends JdbcSection {
     String name = db.contains("s.name_lc", pattern, args);
     if (hits != null) {
       if (hits.isEmpty()) return name;
-      args.add(db.idsArg(c, new java.util.LinkedHashSet<>(hits)));
+      args.add(db.idsArg(c, new LinkedHashSet<>(hits)));
       return "(" + name + " OR " + db.inIds("s.id") + ")";
     }
     // a q holding the separator could match across two files' texts in search_text
@@ -240,7 +242,7 @@ final class JdbcSessions extends JdbcSection {
     id("sessionId", sessionId);
     if (settings.compiler() != null) name("compiler", settings.compiler(), MAX_LANGUAGE_CHARS);
     if (settings.compilerFlags().size() > MAX_COMPILER_FLAGS) throw new StoreException(INVALID, "at most " + MAX_COMPILER_FLAGS + " compiler flags");
-    String flags = settings.compilerFlags().isEmpty() ? null : new io.vertx.core.json.JsonArray(settings.compilerFlags()).encode();
+    String flags = settings.compilerFlags().isEmpty() ? null : new JsonArray(settings.compilerFlags()).encode();
     if (flags != null && flags.length() > MAX_COMPILER_FLAGS_CHARS) throw new StoreException(INVALID, "the compiler flags are too long");
     long now = now();
     return db.write(c -> {
@@ -254,7 +256,7 @@ final class JdbcSessions extends JdbcSection {
   private static List<String> flagsOf(String json) {
     if (json == null || json.isEmpty()) return List.of();
     List<String> out = new ArrayList<>();
-    for (Object o : new io.vertx.core.json.JsonArray(json)) out.add(String.valueOf(o));
+    for (Object o : new JsonArray(json)) out.add(String.valueOf(o));
     return out;
   }
 

@@ -2,6 +2,7 @@ package dev.sandpit.gateway.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.json.JsonArray;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -141,7 +142,7 @@ final class PostgresDatabase extends Database {
       JdbcStore.bind(ps, like);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return new io.vertx.core.json.JsonArray(rs.getString(1)).getJsonObject(0).getJsonObject("Plan").getDouble("Plan Rows");
+        return new JsonArray(rs.getString(1)).getJsonObject(0).getJsonObject("Plan").getDouble("Plan Rows");
       }
     }
   }

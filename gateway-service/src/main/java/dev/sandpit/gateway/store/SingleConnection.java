@@ -2,6 +2,7 @@ package dev.sandpit.gateway.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -49,8 +50,8 @@ final class SingleConnection implements DataSource {
   }
 
   @Override
-  public java.util.logging.Logger getParentLogger() {
-    return java.util.logging.Logger.getLogger("sandpit.store");
+  public Logger getParentLogger() {
+    return Logger.getLogger("sandpit.store");
   }
 
   @Override

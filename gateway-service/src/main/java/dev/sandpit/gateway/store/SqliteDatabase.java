@@ -2,6 +2,7 @@ package dev.sandpit.gateway.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteConfig;
@@ -29,7 +31,7 @@ final class SqliteDatabase extends Database {
   /** SQLite VM steps between two looks at the clock while the index answers (each look is a call up from C: ~µs). */
   static final int PROGRESS_STEPS = 100;
   /** How many times the index was stopped by its budget (tests). */
-  final java.util.concurrent.atomic.AtomicLong indexGaveUp = new java.util.concurrent.atomic.AtomicLong();
+  final AtomicLong indexGaveUp = new AtomicLong();
 
   private final String url;
   private final boolean memory;
@@ -230,7 +232,7 @@ final class SqliteDatabase extends Database {
 
   @Override
   Object idsArg(Connection c, Collection<String> ids) {
-    return new io.vertx.core.json.JsonArray(new ArrayList<>(ids)).encode();
+    return new JsonArray(new ArrayList<>(ids)).encode();
   }
 
   @Override

@@ -8,6 +8,8 @@ import dev.sandpit.gateway.feed.Watches;
 import dev.sandpit.gateway.jobs.JobSubmitter;
 import dev.sandpit.gateway.jobs.SessionRunner;
 import dev.sandpit.gateway.jobs.SessionRuns;
+import dev.sandpit.gateway.store.SessionAccess;
+import dev.sandpit.gateway.store.StoreException;
 import dev.sandpit.protocol.ClientMessage;
 import dev.sandpit.protocol.Codec;
 import dev.sandpit.protocol.ErrorCode;
@@ -15,14 +17,19 @@ import dev.sandpit.protocol.JobSpec;
 import dev.sandpit.protocol.Keys;
 import dev.sandpit.protocol.ProtocolException;
 import dev.sandpit.protocol.ServerEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +51,10 @@ public final class ExecuteSocket {
   private final GatewayConfig config;
   private final Map<String, Tap> taps = new LinkedHashMap<>();
   /** Jobs this connection may send input, eof and stop to (its own runs; session runs where its role is runner+). */
-  private final java.util.Set<String> controllable = new java.util.HashSet<>();
+  private final Set<String> controllable = new HashSet<>();
   /** Session runs started on this connection. */
-  private final java.util.Set<String> ownRuns = new java.util.HashSet<>();
-  private final Map<String, io.vertx.core.Handler<String>> watching = new java.util.HashMap<>();
+  private final Set<String> ownRuns = new HashSet<>();
+  private final Map<String, Handler<String>> watching = new HashMap<>();
   private final String userId;
   /** Who this connection is, as its input events name it (null: anonymous). */
   private final ServerEvent.By user;
@@ -164,8 +171,8 @@ public final class ExecuteSocket {
     Tap tap = follow(jobId, 0);
     // no need to wait for the subscription before queueing: once it is confirmed, the tap reads
     // whatever was already logged, and every later event arrives live
-    io.vertx.core.Future<Void> subscribed = feeds.attach(tap).onSuccess(v -> tap.fill());
-    io.vertx.core.Future.all(subscribed, submitter.enqueue(spec, m.requestId()))
+    Future<Void> subscribed = feeds.attach(tap).onSuccess(v -> tap.fill());
+    Future.all(subscribed, submitter.enqueue(spec, m.requestId()))
         .onSuccess(v -> submitter.watchQueue(vertx, tap::done, spec))
         .onFailure(e -> {
           log.warn("job {}: could not be queued: {}", jobId, e.toString());
@@ -192,8 +199,8 @@ public final class ExecuteSocket {
         .onFailure(e -> {
           if (e instanceof ProtocolException p) {
             error(null, m.requestId(), p.code(), p.getMessage());
-          } else if (e instanceof dev.sandpit.gateway.store.StoreException se) {
-            error(null, m.requestId(), se.code() == dev.sandpit.gateway.store.StoreException.Code.NOT_FOUND ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, se.getMessage());
+          } else if (e instanceof StoreException se) {
+            error(null, m.requestId(), se.code() == StoreException.Code.NOT_FOUND ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, se.getMessage());
           } else {
             log.warn("session run failed to start: {}", e.toString());
             error(null, m.requestId(), ErrorCode.UNAVAILABLE, "the run could not be started; try again");
@@ -212,7 +219,7 @@ public final class ExecuteSocket {
             return;
           }
           if (closed || watching.containsKey(sessionId)) return;
-          io.vertx.core.Handler<String> h = this::send;
+          Handler<String> h = this::send;
           watching.put(sessionId, h);
           watches.watch(sessionId, h).onFailure(e -> error(null, null, ErrorCode.UNAVAILABLE, "cannot watch right now; try again"));
         })
@@ -227,7 +234,7 @@ public final class ExecuteSocket {
     Tap existing = taps.get(m.jobId());
     if (existing != null) unfollow(existing);
     // a session's run may be followed only by those who may see the session; others' runs by id
-    io.vertx.core.Future<String> role = sessionRuns == null ? io.vertx.core.Future.succeededFuture(null)
+    Future<String> role = sessionRuns == null ? Future.succeededFuture(null)
         : vertx.executeBlocking(() -> sessionRuns.roleForRun(userId, m.jobId()), false);
     role.compose(r -> redis.send(Request.cmd(Command.EXISTS).arg(Keys.seq(m.jobId())))
             .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
@@ -317,7 +324,7 @@ public final class ExecuteSocket {
   /** Roles that may type into and stop a session's runs. */
   static final class SessionRunsRoles {
     static boolean mayControl(String role) {
-      return dev.sandpit.gateway.store.SessionAccess.atLeast(role, dev.sandpit.gateway.store.SessionAccess.RUNNER);
+      return SessionAccess.atLeast(role, SessionAccess.RUNNER);
     }
   }
 }

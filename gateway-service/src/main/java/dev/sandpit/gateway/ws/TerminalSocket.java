@@ -16,6 +16,8 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +43,7 @@ public final class TerminalSocket {
   private final long eventTtlS;
   private final long timeoutMs;
   private Tap current;
-  private java.util.List<String> starting;
+  private List<String> starting;
   private boolean interruptPending;
   private boolean closed;
 
@@ -112,11 +114,11 @@ public final class TerminalSocket {
   private void run(String command) {
     String jobId = JobSubmitter.newJobId();
     ClientMessage.Execute ex = new ClientMessage.Execute("bash", command, null, null, null, null, null, null, sessionId, null);
-    starting = new java.util.ArrayList<>();
+    starting = new ArrayList<>();
     runner.start(userId, jobId, ex).onSuccess(spec -> {
       Tap tap = new Tap(jobId, 0, redis, timeoutMs, this::onEvent, t -> feeds.detach(t));
       current = tap;
-      java.util.List<String> typed = starting;
+      List<String> typed = starting;
       starting = null;
       typed.forEach(this::input);
       if (interruptPending) interrupt(jobId);
