@@ -2,8 +2,10 @@ package dev.sandpit.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -27,7 +29,7 @@ public final class Codec {
         .serializationInclusion(JsonInclude.Include.NON_NULL)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .build();
     // a number where text belongs (or text where a number belongs) is a client error, not "5"
     for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
@@ -42,7 +44,7 @@ public final class Codec {
   private static final ObjectReader EVENT = MAPPER.readerFor(ServerEvent.class);
   // a character outside the BMP as its 4 UTF-8 bytes in the byte generator too (its default is a \\uD83D\\uDE00 pair)
   private static final ObjectWriter EVENT_WRITER = MAPPER.writerFor(ServerEvent.class)
-      .with(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
+      .with(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
   private static final ObjectWriter CLIENT_WRITER = MAPPER.writerFor(ClientMessage.class);
 
   /** Decode a client frame; every failure is a {@link ProtocolException} with a stable code. */

@@ -20,6 +20,7 @@ import dev.sandpit.protocol.RunStatus;
 import dev.sandpit.protocol.ServerEvent;
 import dev.sandpit.protocol.SourceFile;
 import dev.sandpit.protocol.WorkerInfo;
+import dev.sandpit.worker.WorkerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * (so the hot entries stay) and is reported as {@code cached: true}. Programs over
  * {@link BuildOptions#cacheMaxBytes} are handed over under a key of their own job instead.
  */
-public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
+public final class BuildVerticle extends WorkerVerticle {
   private static final Logger log = LoggerFactory.getLogger(BuildVerticle.class);
 
   private final LimitsConfig limits;

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Runs one build in a sandbox slot, like any untrusted program: the compilers, make and CMake run
@@ -135,7 +136,7 @@ public final class Compiler {
     return out.toString();
   }
 
-  private static final java.util.regex.Pattern MAKE_TRAILER = java.util.regex.Pattern.compile(
+  private static final Pattern MAKE_TRAILER = Pattern.compile(
       "^(?:\\S*/)?g?make(?:\\[\\d+\\])?: (?:\\*\\*\\* (?:\\[.*\\] (?:Error \\d+|Killed|Segmentation fault.*|Interrupt)|Waiting for unfinished jobs\\.*)"
           + "|Target '[^']*' not remade because of errors\\.)\\s*$");
 

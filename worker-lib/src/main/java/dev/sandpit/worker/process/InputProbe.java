@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -84,7 +85,7 @@ final class InputProbe implements AutoCloseable {
 
   /** Drops the files of threads that ended (a program that keeps starting threads). */
   private void forgetGone(long[] tids) {
-    Set<Long> live = new java.util.HashSet<>();
+    Set<Long> live = new HashSet<>();
     for (long t : tids) live.add(t);
     threads.entrySet().removeIf(e -> {
       if (live.contains(e.getKey())) return false;

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,7 +44,7 @@ public final class SandboxRun {
    * The threads of every run (stdin writer, two output readers, monitor): pooled, since starting
    * four threads per run was a visible part of a short run's cost to the worker.
    */
-  private static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+  private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "run-pool");
     t.setDaemon(true);
     return t;

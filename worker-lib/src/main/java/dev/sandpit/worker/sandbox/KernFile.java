@@ -3,9 +3,11 @@ package dev.sandpit.worker.sandbox;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * A kernel status file (cgroup or /proc) read again and again through one open descriptor: each
@@ -45,13 +47,13 @@ public final class KernFile implements AutoCloseable {
     if (n < 0) return null;
     byte[] b = new byte[n];
     buf.get(0, b);
-    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(b, StandardCharsets.ISO_8859_1);
   }
 
   /** One decimal number per line (a pid or tid list); empty when the file is gone. */
   public synchronized long[] readIds() {
     int count = parse(fill(), Integer.MAX_VALUE); // before reading ids: parsing may replace the array
-    return java.util.Arrays.copyOf(ids, count);
+    return Arrays.copyOf(ids, count);
   }
 
   /** Parses up to {@code max} decimal numbers from the first {@code n} bytes read into {@link #ids}; how many. */
@@ -74,7 +76,7 @@ public final class KernFile implements AutoCloseable {
   }
 
   private int add(int count, long v) {
-    if (count == ids.length) ids = java.util.Arrays.copyOf(ids, count * 2);
+    if (count == ids.length) ids = Arrays.copyOf(ids, count * 2);
     ids[count] = v;
     return count + 1;
   }

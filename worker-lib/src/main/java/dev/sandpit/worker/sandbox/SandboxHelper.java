@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,7 +144,7 @@ final class SandboxHelper {
       Process init = new ProcessBuilder(bin.toString(), "init").redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       try (var stdin = init.getOutputStream()) {
-        stdin.write(CommandLine.of(List.of("/bin/sh", "-c", "exit 42"), java.util.Map.of()).getBytes(StandardCharsets.UTF_8));
+        stdin.write(CommandLine.of(List.of("/bin/sh", "-c", "exit 42"), Map.of()).getBytes(StandardCharsets.UTF_8));
       }
       ProcessBuilder pb = new ProcessBuilder(bin.toString(), "launch", "65534", "--", "/bin/true").redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD);

@@ -9,6 +9,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -298,7 +299,7 @@ public final class Workspace {
       return false;
     });
     if (failure[0] != null) throw failure[0];
-    if (found[0] == null) throw new java.nio.file.NoSuchFileException(relative);
+    if (found[0] == null) throw new NoSuchFileException(relative);
     return found[0];
   }
 
