@@ -46,6 +46,9 @@ public final class Codec {
   private static final ObjectWriter EVENT_WRITER = MAPPER.writerFor(ServerEvent.class)
       .with(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
   private static final ObjectWriter CLIENT_WRITER = MAPPER.writerFor(ClientMessage.class);
+  /** How a logged event starts (its seq first). */
+  private static final String SEQ_PREFIX = "{\"seq\":";
+  private static final int DECIMAL = 10;
 
   /** Decode a client frame; every failure is a {@link ProtocolException} with a stable code. */
   public static ClientMessage decodeClient(String json) {
@@ -138,12 +141,12 @@ public final class Codec {
    * (see {@link dev.sandpit.bus.EventLog}). Returns -1 when absent.
    */
   public static long peekSeq(String json) {
-    if (!json.startsWith("{\"seq\":")) return -1;
+    if (!json.startsWith(SEQ_PREFIX)) return -1;
     long v = 0;
-    for (int i = 7; i < json.length(); i++) {
+    for (int i = SEQ_PREFIX.length(); i < json.length(); i++) {
       char c = json.charAt(i);
-      if (c < '0' || c > '9') return i == 7 ? -1 : v;
-      v = v * 10 + (c - '0');
+      if (c < '0' || c > '9') return i == SEQ_PREFIX.length() ? -1 : v;
+      v = v * DECIMAL + (c - '0');
     }
     return -1;
   }

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class BwrapSandbox implements Sandbox {
   /** The name of every slot's uid inside the sandbox. */
   static final String USER = "sandbox";
+  private static final long BYTES_PER_MB = 1024 * 1024;
   /** The program's HOME: a private tmpfs, not the workspace. */
   static final String HOME = "/home/" + USER;
 
@@ -110,7 +111,7 @@ final class BwrapSandbox implements Sandbox {
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"));
     for (String p : Sandbox.systemPaths()) a.addAll(List.of("--ro-bind", p, p));
     Path ids = identity(slot.uid());
-    String size = Long.toString(config.workspaceMb() * 1024 * 1024);
+    String size = Long.toString(config.workspaceMb() * BYTES_PER_MB);
     a.addAll(List.of(
         "--ro-bind", ids.resolve("passwd").toString(), "/etc/passwd",
         "--ro-bind", ids.resolve("group").toString(), "/etc/group",

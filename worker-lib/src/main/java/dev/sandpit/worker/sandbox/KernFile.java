@@ -20,11 +20,16 @@ import java.util.Arrays;
  * ({@code reopen}). Thread-safe (one reader at a time).
  */
 public final class KernFile implements AutoCloseable {
+  /** The read buffer's first size; it doubles while a file does not fit. */
+  private static final int INITIAL_BUFFER_BYTES = 4096;
+  private static final int INITIAL_IDS = 16;
+  /** A read that finds the file gone (reopen) tries once more. */
+  private static final int READ_ATTEMPTS = 2;
   private final Path path;
   private final boolean reopen;
   private FileChannel channel;
-  private ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-  private long[] ids = new long[16];
+  private ByteBuffer buf = ByteBuffer.allocateDirect(INITIAL_BUFFER_BYTES);
+  private long[] ids = new long[INITIAL_IDS];
 
   public KernFile(Path path) {
     this(path, false);
@@ -91,7 +96,7 @@ public final class KernFile implements AutoCloseable {
   }
 
   private int fillOnce() {
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       try {
         if (channel == null) channel = FileChannel.open(path, StandardOpenOption.READ);
         buf.clear();
