@@ -32,6 +32,8 @@ public record BuildPlan(Kind kind, List<String> argv, Map<String, String> env, S
 
   /** Where the objects of a {@link Kind#UNITS} build go (the sandbox's private /tmp). */
   static final String OBJECT_DIR = "/tmp/sandpit-obj";
+  /** How much of a source's name an object's name keeps. */
+  static final int MAX_OBJECT_NAME_CHARS = 40;
 
   /**
    * @param compiler the chosen compiler (null for languages without a choice)
@@ -130,7 +132,7 @@ public record BuildPlan(Kind kind, List<String> argv, Map<String, String> env, S
     String base = source.replaceAll("[^A-Za-z0-9_.+-]", "_");
     int dot = base.lastIndexOf('.');
     if (dot > 0) base = base.substring(0, dot);
-    if (base.length() > 40) base = base.substring(0, 40);
+    if (base.length() > MAX_OBJECT_NAME_CHARS) base = base.substring(0, MAX_OBJECT_NAME_CHARS);
     return i + "-" + base + ".o";
   }
 
