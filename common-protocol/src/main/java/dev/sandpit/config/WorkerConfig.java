@@ -39,7 +39,6 @@ public record WorkerConfig(
   static final long DEFAULT_EVENT_TTL_S = 3600;
   static final long MIN_EVENT_TTL_S = 10;
   static final long MAX_EVENT_TTL_S = 30L * 86400; // 30 days
-  static final long DEFAULT_DRAIN_TIMEOUT_MS = 330_000;
   static final long MAX_DRAIN_TIMEOUT_MS = 86_400_000; // a day
   static final int MAX_PORT = 65535;
   /** Random bytes at the end of a default worker id (6 hex digits). */
@@ -56,7 +55,8 @@ public record WorkerConfig(
         s.intValue(slotsKey, defaultSlots, 1, MAX_SLOTS),
         interval, ttl,
         s.longValue(EVENT_TTL_S, DEFAULT_EVENT_TTL_S, MIN_EVENT_TTL_S, MAX_EVENT_TTL_S),
-        s.longValue(DRAIN_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, 0, MAX_DRAIN_TIMEOUT_MS),
+        // the default stays a literal next to its key: ComposeConsistencyTest reads it to check compose's stop_grace_period
+        s.longValue(DRAIN_TIMEOUT_MS, 330_000, 0, MAX_DRAIN_TIMEOUT_MS),
         s.intValue(HEALTH_PORT, 0, 0, MAX_PORT));
   }
 

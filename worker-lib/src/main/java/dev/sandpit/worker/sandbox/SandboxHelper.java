@@ -45,8 +45,6 @@ final class SandboxHelper {
   /** The exit status of the helper's launcher refusing to start without its cgroups. */
   private static final int LAUNCH_REFUSED_STATUS = 126;
   private static final long PROBE_TIMEOUT_S = 10;
-  /** The helper's directory is named after this many hex digits of its source's SHA-256. */
-  private static final int SOURCE_HASH_HEX_DIGITS = 16;
 
   private SandboxHelper() {}
 
@@ -105,7 +103,7 @@ final class SandboxHelper {
 
   /** The directory name of a helper built from {@code source}: the first 16 hex digits of its SHA-256 (the Dockerfiles' too). */
   static String hash(byte[] source) throws NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, SOURCE_HASH_HEX_DIGITS);
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16); // the Dockerfiles' cut -c1-16; ComposeConsistencyTest reads this literal
   }
 
   static byte[] source() throws IOException {
