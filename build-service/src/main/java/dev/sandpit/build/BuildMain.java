@@ -17,22 +17,27 @@ import io.vertx.core.Vertx;
 public final class BuildMain {
   public static final String SLOTS = "SANDPIT_BUILD_SLOTS";
   public static final String CACHE_TTL_S = "SANDPIT_BUILD_CACHE_TTL_S";
+  /** Builds at once when {@link #SLOTS} is not set. */
+  static final int DEFAULT_SLOTS = 2;
+  static final long DEFAULT_CACHE_TTL_S = 3600;
+  static final long MIN_CACHE_TTL_S = 10;
+  static final long MAX_CACHE_TTL_S = 30L * 86400; // 30 days
 
   private BuildMain() {}
 
   public static void main(String[] args) throws Exception {
     Settings s = Settings.fromEnv();
-    WorkerConfig worker = Launcher.config(() -> WorkerConfig.from(s, "build", SLOTS, 2));
+    WorkerConfig worker = Launcher.config(() -> WorkerConfig.from(s, "build", SLOTS, DEFAULT_SLOTS));
     RedisConfig redis = Launcher.config(() -> RedisConfig.from(s));
     LimitsConfig limits = Launcher.config(() -> LimitsConfig.from(s));
-    long cacheTtl = Launcher.config(() -> s.longValue(CACHE_TTL_S, 3600, 10, 30L * 86400));
+    long cacheTtl = Launcher.config(() -> s.longValue(CACHE_TTL_S, DEFAULT_CACHE_TTL_S, MIN_CACHE_TTL_S, MAX_CACHE_TTL_S));
     BuildOptions options = Launcher.config(() -> new BuildOptions(
-        s.intValue(BuildOptions.JOBS, BuildOptions.defaultJobs(), 1, 64),
-        s.longValue(BuildOptions.CACHE_MAX_MB, 32, 0, 512) << 20));
+        s.intValue(BuildOptions.JOBS, BuildOptions.defaultJobs(), 1, BuildOptions.MAX_JOBS),
+        s.longValue(BuildOptions.CACHE_MAX_MB, BuildOptions.DEFAULT_CACHE_MAX_MB, 0, BuildOptions.MAX_CACHE_MAX_MB) << 20));
     // a build compiles up to `jobs` translation units at once: its slot's CPU quota allows as many cores
     SandboxConfig sandbox = Launcher.config(() -> {
       SandboxConfig b = SandboxConfig.from(s);
-      int cpu = s.intValue(BuildOptions.CPU_PERCENT, 100 * options.jobs(), 1, 6400);
+      int cpu = s.intValue(BuildOptions.CPU_PERCENT, BuildOptions.CPU_PERCENT_PER_JOB * options.jobs(), 1, BuildOptions.MAX_CPU_PERCENT);
       return b.withCpuPercent(cpu);
     });
     RunSlots slots = new RunSlots(sandbox, worker.slots());

@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Logs and publishes the events of a job in one atomic Redis step. A Lua script assigns the next
@@ -84,8 +86,8 @@ public final class EventLog {
   }
 
   /** The event json strings of an XRANGE reply, in order. */
-  public static java.util.List<String> entries(Response r) {
-    java.util.List<String> out = new java.util.ArrayList<>();
+  public static List<String> entries(Response r) {
+    List<String> out = new ArrayList<>();
     if (r == null) return out;
     for (Response entry : r) {
       Response fields = entry.get(1);

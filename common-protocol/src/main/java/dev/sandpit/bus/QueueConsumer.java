@@ -32,7 +32,10 @@ public final class QueueConsumer {
   private final long timeoutMs;
   private volatile boolean running;
   private boolean looping;
-  private long backoffMs = 100;
+  /** The wait before retrying a failed read, doubled on each failure up to {@link #MAX_BACKOFF_MS}. */
+  static final long FIRST_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 2000;
+  private long backoffMs = FIRST_BACKOFF_MS;
 
   /**
    * @param room how many more jobs the worker can take now (0 pauses reading)
@@ -91,12 +94,12 @@ public final class QueueConsumer {
             String msg = String.valueOf(ar.cause().getMessage());
             if (running) log.warn("{}: read failed: {}; retrying in {} ms", stream, msg, backoffMs);
             long delay = backoffMs;
-            backoffMs = Math.min(backoffMs * 2, 2000);
+            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
             vertx.setTimer(delay, t -> (msg.contains("NOGROUP") ? ensureGroup() : Future.<Void>succeededFuture())
                 .onComplete(x -> loop()));
             return;
           }
-          backoffMs = 100;
+          backoffMs = FIRST_BACKOFF_MS;
           dispatch(ar.result());
           loop();
         });

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
+  /** The wait before the first reconnect, doubled on each failure up to {@link #MAX_BACKOFF_MS}. */
+  static final long FIRST_BACKOFF_MS = 50;
+  static final long MAX_BACKOFF_MS = 2000;
 
   private final Vertx vertx;
   private final Context context;
@@ -35,7 +38,7 @@ public final class Subscriber {
   private RedisConnection conn;
   private Future<RedisConnection> connecting;
   private boolean closed;
-  private long backoffMs = 50;
+  private long backoffMs = FIRST_BACKOFF_MS;
 
   public Subscriber(Vertx vertx, Redis client, long timeoutMs) {
     this.vertx = vertx;
@@ -100,7 +103,7 @@ public final class Subscriber {
               connecting = null;
               if (ar.succeeded()) {
                 conn = ar.result();
-                backoffMs = 50;
+                backoffMs = FIRST_BACKOFF_MS;
               }
             });
     return connecting;
@@ -128,7 +131,7 @@ public final class Subscriber {
   private void scheduleReconnect() {
     if (closed) return;
     long delay = backoffMs;
-    backoffMs = Math.min(backoffMs * 2, 2000);
+    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
     vertx.setTimer(delay, t -> connect()
         .onSuccess(c -> {
           log.info("redis subscriber: reconnected, {} channels", handlers.size());

@@ -11,6 +11,12 @@ import org.slf4j.LoggerFactory;
 /** How every Sandpit process starts and stops: config errors exit 2, start-up failures exit 1, SIGTERM drains. */
 public final class Launcher {
   private static final Logger log = LoggerFactory.getLogger(Launcher.class);
+  /** The exit status of a process whose configuration is wrong. */
+  static final int EXIT_CONFIG_ERROR = 2;
+  static final long DEPLOY_TIMEOUT_S = 60;
+  /** How much longer than the drain timeout the shutdown hook waits for the drain to report. */
+  static final long DRAIN_GRACE_MS = 5000;
+  static final long CLOSE_TIMEOUT_S = 10;
 
   private Launcher() {}
 
@@ -20,7 +26,7 @@ public final class Launcher {
       return read.get();
     } catch (Settings.ConfigException e) {
       log.error("{}", e.getMessage());
-      System.exit(2);
+      System.exit(EXIT_CONFIG_ERROR);
       throw e; // not reached
     }
   }
@@ -31,7 +37,7 @@ public final class Launcher {
    */
   public static void run(String name, Vertx vertx, Deployable verticle, Supplier<Future<?>> drain, long drainTimeoutMs, Runnable cleanup) {
     try {
-      vertx.deployVerticle(verticle).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(verticle).await(DEPLOY_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.error("{} failed to start: {}", name, causes(e));
       cleanup.run();
@@ -40,8 +46,8 @@ public final class Launcher {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        drain.get().await(drainTimeoutMs + 5000, TimeUnit.MILLISECONDS);
-        vertx.close().await(10, TimeUnit.SECONDS);
+        drain.get().await(drainTimeoutMs + DRAIN_GRACE_MS, TimeUnit.MILLISECONDS);
+        vertx.close().await(CLOSE_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.warn("{} shutdown: {}", name, e.toString());
       } finally {

@@ -26,18 +26,38 @@ public record LimitsConfig(
   public static final String COMPILE_WALL_MS = "SANDPIT_COMPILE_WALL_MS";
   public static final String COMPILE_MEMORY_MB = "SANDPIT_COMPILE_MEMORY_MB";
 
+  // the values when a setting is absent, and the range a setting must be in
+  static final long DEFAULT_WALL_MS = 30_000;
+  static final long DEFAULT_WALL_MAX_MS = 300_000;
+  static final long DEFAULT_CPU_MS = 10_000;
+  static final long DEFAULT_CPU_MAX_MS = 120_000;
+  static final long MIN_TIME_MS = 100;
+  static final long MAX_TIME_MS = 86_400_000; // a day
+  static final long DEFAULT_MEMORY_MB = 256;
+  static final long DEFAULT_MEMORY_MAX_MB = 2048;
+  static final long MIN_MEMORY_MB = 16;
+  static final long MAX_MEMORY_MB = 1 << 20; // a TiB
+  static final long DEFAULT_OUTPUT_KB = 1024;
+  static final long DEFAULT_OUTPUT_MAX_KB = 65_536;
+  static final long MAX_OUTPUT_KB = 1 << 22; // 4 GiB
+  static final long DEFAULT_COMPILE_WALL_MS = 30_000;
+  static final long MIN_COMPILE_WALL_MS = 1000;
+  static final long MAX_COMPILE_WALL_MS = 600_000;
+  static final long DEFAULT_COMPILE_MEMORY_MB = 1024;
+  static final long MIN_COMPILE_MEMORY_MB = 64;
+
   public static LimitsConfig from(Settings s) {
-    long wallMax = s.longValue(WALL_MS_MAX, 300_000, 100, 86_400_000);
-    long cpuMax = s.longValue(CPU_MS_MAX, 120_000, 100, 86_400_000);
-    long memMax = s.longValue(MEMORY_MB_MAX, 2048, 16, 1 << 20);
-    long outMax = s.longValue(OUTPUT_KB_MAX, 65_536, 1, 1 << 22);
+    long wallMax = s.longValue(WALL_MS_MAX, DEFAULT_WALL_MAX_MS, MIN_TIME_MS, MAX_TIME_MS);
+    long cpuMax = s.longValue(CPU_MS_MAX, DEFAULT_CPU_MAX_MS, MIN_TIME_MS, MAX_TIME_MS);
+    long memMax = s.longValue(MEMORY_MB_MAX, DEFAULT_MEMORY_MAX_MB, MIN_MEMORY_MB, MAX_MEMORY_MB);
+    long outMax = s.longValue(OUTPUT_KB_MAX, DEFAULT_OUTPUT_MAX_KB, 1, MAX_OUTPUT_KB);
     return new LimitsConfig(
-        s.longValue(WALL_MS_DEFAULT, 30_000, 100, wallMax), wallMax,
-        s.longValue(CPU_MS_DEFAULT, 10_000, 100, cpuMax), cpuMax,
-        s.longValue(MEMORY_MB_DEFAULT, 256, 16, memMax), memMax,
-        s.longValue(OUTPUT_KB_DEFAULT, 1024, 1, outMax), outMax,
-        s.longValue(COMPILE_WALL_MS, 30_000, 1000, 600_000),
-        s.longValue(COMPILE_MEMORY_MB, 1024, 64, 1 << 20));
+        s.longValue(WALL_MS_DEFAULT, DEFAULT_WALL_MS, MIN_TIME_MS, wallMax), wallMax,
+        s.longValue(CPU_MS_DEFAULT, DEFAULT_CPU_MS, MIN_TIME_MS, cpuMax), cpuMax,
+        s.longValue(MEMORY_MB_DEFAULT, DEFAULT_MEMORY_MB, MIN_MEMORY_MB, memMax), memMax,
+        s.longValue(OUTPUT_KB_DEFAULT, DEFAULT_OUTPUT_KB, 1, outMax), outMax,
+        s.longValue(COMPILE_WALL_MS, DEFAULT_COMPILE_WALL_MS, MIN_COMPILE_WALL_MS, MAX_COMPILE_WALL_MS),
+        s.longValue(COMPILE_MEMORY_MB, DEFAULT_COMPILE_MEMORY_MB, MIN_COMPILE_MEMORY_MB, MAX_MEMORY_MB));
   }
 
   /** Fill in defaults; refuse anything over a maximum or not positive. */

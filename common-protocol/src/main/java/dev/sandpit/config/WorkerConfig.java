@@ -27,19 +27,37 @@ public record WorkerConfig(
   public static final String DRAIN_TIMEOUT_MS = "SANDPIT_DRAIN_TIMEOUT_MS";
   public static final String HEALTH_PORT = "SANDPIT_HEALTH_PORT";
 
+  static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+  static final long MIN_HEARTBEAT_INTERVAL_MS = 50;
+  static final long MAX_HEARTBEAT_INTERVAL_MS = 60_000;
+  static final long DEFAULT_HEARTBEAT_TTL_MS = 3000;
+  static final long MIN_HEARTBEAT_TTL_MS = 100;
+  static final long MAX_HEARTBEAT_TTL_MS = 600_000;
+  /** A worker's heartbeat TTL spans at least this many intervals: one late beat is no death. */
+  static final int MIN_HEARTBEATS_PER_TTL = 2;
+  static final int MAX_SLOTS = 1024;
+  static final long DEFAULT_EVENT_TTL_S = 3600;
+  static final long MIN_EVENT_TTL_S = 10;
+  static final long MAX_EVENT_TTL_S = 30L * 86400; // 30 days
+  static final long MAX_DRAIN_TIMEOUT_MS = 86_400_000; // a day
+  static final int MAX_PORT = 65535;
+  /** Random bytes at the end of a default worker id (6 hex digits). */
+  static final int ID_RANDOM_BYTES = 3;
+
   public static WorkerConfig from(Settings s, String kind, String slotsKey, int defaultSlots) {
-    long interval = s.longValue(HEARTBEAT_INTERVAL_MS, 1000, 50, 60_000);
-    long ttl = s.longValue(HEARTBEAT_TTL_MS, 3000, 100, 600_000);
-    if (ttl < 2 * interval) {
+    long interval = s.longValue(HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, MIN_HEARTBEAT_INTERVAL_MS, MAX_HEARTBEAT_INTERVAL_MS);
+    long ttl = s.longValue(HEARTBEAT_TTL_MS, DEFAULT_HEARTBEAT_TTL_MS, MIN_HEARTBEAT_TTL_MS, MAX_HEARTBEAT_TTL_MS);
+    if (ttl < MIN_HEARTBEATS_PER_TTL * interval) {
       throw new Settings.ConfigException(HEARTBEAT_TTL_MS, ttl + " must be at least twice " + HEARTBEAT_INTERVAL_MS);
     }
     return new WorkerConfig(
         s.string(WORKER_ID, defaultId(kind)),
-        s.intValue(slotsKey, defaultSlots, 1, 1024),
+        s.intValue(slotsKey, defaultSlots, 1, MAX_SLOTS),
         interval, ttl,
-        s.longValue(EVENT_TTL_S, 3600, 10, 30L * 86400),
-        s.longValue(DRAIN_TIMEOUT_MS, 330_000, 0, 86_400_000),
-        s.intValue(HEALTH_PORT, 0, 0, 65535));
+        s.longValue(EVENT_TTL_S, DEFAULT_EVENT_TTL_S, MIN_EVENT_TTL_S, MAX_EVENT_TTL_S),
+        // the default stays a literal next to its key: ComposeConsistencyTest reads it to check compose's stop_grace_period
+        s.longValue(DRAIN_TIMEOUT_MS, 330_000, 0, MAX_DRAIN_TIMEOUT_MS),
+        s.intValue(HEALTH_PORT, 0, 0, MAX_PORT));
   }
 
   static String defaultId(String kind) {
@@ -49,7 +67,7 @@ public record WorkerConfig(
     } catch (Exception e) {
       host = "host";
     }
-    byte[] r = new byte[3];
+    byte[] r = new byte[ID_RANDOM_BYTES];
     new SecureRandom().nextBytes(r);
     return kind + "-" + host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + HexFormat.of().formatHex(r);
   }

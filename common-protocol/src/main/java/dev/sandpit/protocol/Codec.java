@@ -2,8 +2,10 @@ package dev.sandpit.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -27,7 +29,7 @@ public final class Codec {
         .serializationInclusion(JsonInclude.Include.NON_NULL)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .build();
     // a number where text belongs (or text where a number belongs) is a client error, not "5"
     for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
@@ -42,8 +44,11 @@ public final class Codec {
   private static final ObjectReader EVENT = MAPPER.readerFor(ServerEvent.class);
   // a character outside the BMP as its 4 UTF-8 bytes in the byte generator too (its default is a \\uD83D\\uDE00 pair)
   private static final ObjectWriter EVENT_WRITER = MAPPER.writerFor(ServerEvent.class)
-      .with(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
+      .with(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
   private static final ObjectWriter CLIENT_WRITER = MAPPER.writerFor(ClientMessage.class);
+  /** How a logged event starts (its seq first). */
+  private static final String SEQ_PREFIX = "{\"seq\":";
+  private static final int DECIMAL = 10;
 
   /** Decode a client frame; every failure is a {@link ProtocolException} with a stable code. */
   public static ClientMessage decodeClient(String json) {
@@ -136,12 +141,12 @@ public final class Codec {
    * (see {@link dev.sandpit.bus.EventLog}). Returns -1 when absent.
    */
   public static long peekSeq(String json) {
-    if (!json.startsWith("{\"seq\":")) return -1;
+    if (!json.startsWith(SEQ_PREFIX)) return -1;
     long v = 0;
-    for (int i = 7; i < json.length(); i++) {
+    for (int i = SEQ_PREFIX.length(); i < json.length(); i++) {
       char c = json.charAt(i);
-      if (c < '0' || c > '9') return i == 7 ? -1 : v;
-      v = v * 10 + (c - '0');
+      if (c < '0' || c > '9') return i == SEQ_PREFIX.length() ? -1 : v;
+      v = v * DECIMAL + (c - '0');
     }
     return -1;
   }

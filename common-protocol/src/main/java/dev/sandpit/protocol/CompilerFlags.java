@@ -34,10 +34,6 @@ public final class CompilerFlags {
       "returns-nonnull-attribute", "shift", "shift-base", "shift-exponent", "signed-integer-overflow",
       "unreachable", "vla-bound", "vptr", "pointer-compare", "pointer-subtract");
 
-  private static final Pattern STD_C = Pattern.compile(
-      "-std=(?:(?:c|gnu)(?:89|90|99|9x|11|1x|17|18|2x|23)|iso9899:(?:1990|199409|1999|2011|2017|2018))|-ansi");
-  private static final Pattern STD_CPP = Pattern.compile("-std=(?:c|gnu)\\+\\+(?:98|03|0x|11|1y|14|1z|17|2a|20|2b|23)|-ansi");
-
   /** Harmless option families, for both languages. */
   private static final Pattern ALLOWED = Pattern.compile(String.join("|",
       // optimisation
@@ -111,10 +107,11 @@ public final class CompilerFlags {
     if (why != null) return why;
     Matcher dir = DIR_OPTION.matcher(flag);
     if (dir.matches()) return directory(dir.group(1), dir.group(2));
-    boolean cpp = "cpp".equals(lang.id());
     if (flag.startsWith("-std=") || flag.equals("-ansi")) {
-      if ((cpp ? STD_CPP : STD_C).matcher(flag).matches()) return null;
-      return "not a " + (cpp ? "C++" : "C") + " standard (" + (cpp ? "-std=c++17, -std=gnu++20, -std=c++23 …" : "-std=c11, -std=gnu17, -std=c2x …") + ")";
+      // the language's standards (languages.json standards)
+      Language.Standards std = lang.standards();
+      if (std == null) return "the language names no standards";
+      return std.pattern().matcher(flag).matches() ? null : std.refusal();
     }
     Matcher san = SANITIZE.matcher(flag);
     if (flag.startsWith("-fsanitize") || flag.startsWith("-fno-sanitize")) {

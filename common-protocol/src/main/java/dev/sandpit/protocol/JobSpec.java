@@ -1,5 +1,6 @@
 package dev.sandpit.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -42,7 +43,7 @@ public record JobSpec(
   }
 
   /** Whether the job only builds (absent on the wire means no). */
-  @com.fasterxml.jackson.annotation.JsonIgnore
+  @JsonIgnore
   public boolean onlyBuilds() {
     return Boolean.TRUE.equals(buildOnly);
   }

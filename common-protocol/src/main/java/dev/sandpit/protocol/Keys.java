@@ -7,6 +7,7 @@ package dev.sandpit.protocol;
  * stop), the per-job event log stream and the per-job input stream.
  */
 public final class Keys {
+  private static final String JOB_PREFIX = "job:";
   private Keys() {}
 
   /** Work queue (stream) read by executors through consumer group {@link #EXEC_GROUP}. */
@@ -113,9 +114,9 @@ public final class Keys {
 
   /** Job id from a per-job key or channel name ({@code job:<id>:...}), or null. */
   public static String jobIdOf(String key) {
-    if (!key.startsWith("job:")) return null;
-    int end = key.indexOf(':', 4);
-    return end < 0 ? null : key.substring(4, end);
+    if (!key.startsWith(JOB_PREFIX)) return null;
+    int end = key.indexOf(':', JOB_PREFIX.length());
+    return end < 0 ? null : key.substring(JOB_PREFIX.length(), end);
   }
 
   /** The channel an event of the given wire type is published on. */

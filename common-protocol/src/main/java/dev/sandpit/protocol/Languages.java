@@ -1,6 +1,8 @@
 package dev.sandpit.protocol;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
@@ -18,8 +20,8 @@ public final class Languages {
     try (InputStream in = Languages.class.getResourceAsStream("/languages.json")) {
       // the data file names fields as the records do (compileEnv, runtimeCheck); the wire's snake_case
       // mapper would silently drop every camelCase key
-      var data = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-          .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+      var data = JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
       List<Language> all = data.readValue(in, new TypeReference<List<Language>>() {});
       for (Language l : all) {
         BY_ID.put(l.id(), l);

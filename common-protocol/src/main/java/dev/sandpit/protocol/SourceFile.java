@@ -1,5 +1,8 @@
 package dev.sandpit.protocol;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /**
  * One file of a multi-file program; {@code name} is a relative path inside the workspace.
  * {@code encoding} is null (UTF-8 text) or {@code base64} (binary content).
@@ -12,7 +15,7 @@ public record SourceFile(String name, String content, String encoding) {
   /** The bytes to write. */
   public byte[] bytes() {
     return "base64".equals(encoding)
-        ? java.util.Base64.getDecoder().decode(content)
-        : content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ? Base64.getDecoder().decode(content)
+        : content.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -14,12 +14,14 @@ import io.vertx.core.Vertx;
 /** Starts one executor worker process; SIGTERM drains it (running jobs finish, no new ones). */
 public final class ExecutorMain {
   public static final String SLOTS = "SANDPIT_EXECUTOR_SLOTS";
+  /** Runs at once when {@link #SLOTS} is not set. */
+  static final int DEFAULT_SLOTS = 4;
 
   private ExecutorMain() {}
 
   public static void main(String[] args) throws Exception {
     Settings s = Settings.fromEnv();
-    WorkerConfig worker = Launcher.config(() -> WorkerConfig.from(s, "executor", SLOTS, 4));
+    WorkerConfig worker = Launcher.config(() -> WorkerConfig.from(s, "executor", SLOTS, DEFAULT_SLOTS));
     RedisConfig redis = Launcher.config(() -> RedisConfig.from(s));
     LimitsConfig limits = Launcher.config(() -> LimitsConfig.from(s));
     SandboxConfig sandbox = Launcher.config(() -> SandboxConfig.from(s));

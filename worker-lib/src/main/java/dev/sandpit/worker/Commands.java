@@ -12,6 +12,13 @@ import java.util.Map;
 public final class Commands {
   private Commands() {}
 
+  /** The memory {@code {memory_mb}} stands for when the limits name none. */
+  static final long DEFAULT_MEMORY_MB = 256;
+  /** {@code {heap_mb}}: this share of the memory limit, at least {@link #MIN_HEAP_MB}. */
+  static final long HEAP_PERCENT_OF_MEMORY = 75;
+  static final long MIN_HEAP_MB = 16;
+  private static final long PERCENT = 100;
+
   public static List<String> runArgv(Language lang, JobSpec spec, Limits limits) {
     List<String> out = new ArrayList<>();
     for (String t : lang.run()) out.add(expand(t, spec, limits));
@@ -27,11 +34,11 @@ public final class Commands {
 
   static String expand(String t, JobSpec spec, Limits limits) {
     if (t.indexOf('{') < 0) return t;
-    long mem = limits.memoryMb() == null ? 256 : limits.memoryMb();
+    long mem = limits.memoryMb() == null ? DEFAULT_MEMORY_MB : limits.memoryMb();
     String cls = spec.runArgs() != null && !spec.runArgs().isEmpty() ? spec.runArgs().get(0) : "Main";
     return t.replace("{main}", spec.files().get(0).name())
         .replace("{class}", cls)
         .replace("{memory_mb}", Long.toString(mem))
-        .replace("{heap_mb}", Long.toString(Math.max(16, mem * 3 / 4)));
+        .replace("{heap_mb}", Long.toString(Math.max(MIN_HEAP_MB, mem * HEAP_PERCENT_OF_MEMORY / PERCENT)));
   }
 }

@@ -7,7 +7,10 @@ import dev.sandpit.worker.sandbox.SandboxConfig;
 import dev.sandpit.worker.sandbox.Slot;
 import dev.sandpit.worker.sandbox.SlotPool;
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +38,8 @@ public final class RunSlots implements AutoCloseable {
   private final boolean warm;
   private final String cgroupVersion;
   private final LinkedBlockingQueue<Lease> ready = new LinkedBlockingQueue<>();
-  private final java.util.List<Retired> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.concurrent.atomic.AtomicLong quarantines = new java.util.concurrent.atomic.AtomicLong();
+  private final List<Retired> retired = new CopyOnWriteArrayList<>();
+  private final AtomicLong quarantines = new AtomicLong();
 
   public RunSlots(SandboxConfig config, int size) throws IOException {
     this.cgroupVersion = CGroups.version(config.cgroupRoot());
@@ -79,8 +82,8 @@ public final class RunSlots implements AutoCloseable {
   }
 
   /** Slots that failed their rebuild and left the pool. */
-  public java.util.List<Retired> retired() {
-    return java.util.List.copyOf(retired);
+  public List<Retired> retired() {
+    return List.copyOf(retired);
   }
 
   /** How many times a slot failed its check and was rebuilt (or retired). */

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
 /** Finds which toolchains this host really has, by running each language's version command. */
 public final class Toolchains {
   private static final Logger log = LoggerFactory.getLogger(Toolchains.class);
+  /** How much of a version command's output is read (its first line is what counts). */
+  static final int MAX_VERSION_OUTPUT_BYTES = 4096;
+  static final long VERSION_TIMEOUT_S = 20;
 
   private Toolchains() {}
 
@@ -39,8 +42,8 @@ public final class Toolchains {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       p.getOutputStream().close();
-      byte[] b = p.getInputStream().readNBytes(4096);
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      byte[] b = p.getInputStream().readNBytes(MAX_VERSION_OUTPUT_BYTES);
+      if (!p.waitFor(VERSION_TIMEOUT_S, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return null;
       }

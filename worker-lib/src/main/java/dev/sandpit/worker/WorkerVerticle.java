@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class WorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
+  static final int REDIS_POOL_SIZE = 16;
+  /** How often a drain looks whether the running jobs have finished. */
+  static final long DRAIN_POLL_MS = 50;
 
   protected final String kind;
   protected final WorkerConfig worker;
@@ -56,7 +59,7 @@ public abstract class WorkerVerticle extends VerticleBase {
    * gets each entry decoded; one that is not a job is logged and acknowledged here (nothing can run it).
    */
   protected void prepare(String queue, String group, BiConsumer<String, JobSpec> onJob) {
-    redis = redisConfig.client(vertx, 16);
+    redis = redisConfig.client(vertx, REDIS_POOL_SIZE);
     RedisLink reader = new RedisLink(vertx, redis, QueueConsumer.readerTimeoutMs(redisConfig.timeoutMs()), kind + "-queue");
     heartbeat = new Heartbeat(vertx, redis, this::info, worker.heartbeatIntervalMs(), worker.heartbeatTtlMs(), redisConfig.timeoutMs());
     consumer = new QueueConsumer(vertx, redis, reader, queue, group, worker.workerId(),
@@ -113,7 +116,7 @@ public abstract class WorkerVerticle extends VerticleBase {
       heartbeat.beat();
       log.info("{} {} draining: {} jobs running", kind, worker.workerId(), active);
       long deadline = System.currentTimeMillis() + worker.drainTimeoutMs();
-      vertx.setPeriodic(50, t -> {
+      vertx.setPeriodic(DRAIN_POLL_MS, t -> {
         if (active == 0 || System.currentTimeMillis() > deadline) {
           vertx.cancelTimer(t);
           p.complete();

@@ -41,6 +41,9 @@ public final class DiagnosticParser {
   /** At most this many diagnostics (flat), and notes per error: a template avalanche is capped. */
   public static final int MAX_DIAGNOSTICS = 500;
   public static final int MAX_NOTES = 64;
+  /** A CMake message's continuation lines are joined up to this length. */
+  static final int MAX_CMAKE_MESSAGE_CHARS = 2000;
+  static final int MAX_FIXITS = 16;
 
   private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*[mK]");
   /**
@@ -182,7 +185,7 @@ public final class DiagnosticParser {
       if (cmake != null) {
         if (line.startsWith("  ") || line.isEmpty()) {
           String t = line.trim();
-          if (!t.isEmpty() && cmake.message.length() < 2000) cmake.message = cmake.message.isEmpty() ? t : cmake.message + " " + t;
+          if (!t.isEmpty() && cmake.message.length() < MAX_CMAKE_MESSAGE_CHARS) cmake.message = cmake.message.isEmpty() ? t : cmake.message + " " + t;
           return;
         }
         finishCmake();
@@ -449,7 +452,7 @@ public final class DiagnosticParser {
         c1 = utf16Column(text, l1, c1);
         c2 = utf16Column(text, l2, c2);
       }
-      if (last.fixits.size() < 16) last.fixits.add(new Diagnostic.FixIt(file, l1, c1, l2, c2, unescape(m.group("text"))));
+      if (last.fixits.size() < MAX_FIXITS) last.fixits.add(new Diagnostic.FixIt(file, l1, c1, l2, c2, unescape(m.group("text"))));
     }
   }
 

@@ -14,12 +14,20 @@ public record BuildOptions(int jobs, long cacheMaxBytes) {
   public static final String JOBS = "SANDPIT_BUILD_JOBS";
   public static final String CPU_PERCENT = "SANDPIT_BUILD_CPU_PERCENT";
   public static final String CACHE_MAX_MB = "SANDPIT_BUILD_CACHE_MAX_MB";
+  /** Without {@link #JOBS}: as many compile jobs as cores, up to this. */
+  public static final int MAX_DEFAULT_JOBS = 4;
+  public static final int MAX_JOBS = 64;
+  public static final long DEFAULT_CACHE_MAX_MB = 32;
+  public static final long MAX_CACHE_MAX_MB = 512;
+  /** Without {@link #CPU_PERCENT}: this share of a core per compile job. */
+  public static final int CPU_PERCENT_PER_JOB = 100;
+  public static final int MAX_CPU_PERCENT = 6400;
 
   public static int defaultJobs() {
-    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    return Math.max(1, Math.min(MAX_DEFAULT_JOBS, Runtime.getRuntime().availableProcessors()));
   }
 
   public static BuildOptions defaults() {
-    return new BuildOptions(defaultJobs(), 32L << 20);
+    return new BuildOptions(defaultJobs(), DEFAULT_CACHE_MAX_MB << 20);
   }
 }

@@ -20,6 +20,7 @@ import dev.sandpit.protocol.RunStatus;
 import dev.sandpit.protocol.ServerEvent;
 import dev.sandpit.protocol.SourceFile;
 import dev.sandpit.protocol.WorkerInfo;
+import dev.sandpit.worker.WorkerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
@@ -42,8 +43,16 @@ import org.slf4j.LoggerFactory;
  * (so the hot entries stay) and is reported as {@code cached: true}. Programs over
  * {@link BuildOptions#cacheMaxBytes} are handed over under a key of their own job instead.
  */
-public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
+public final class BuildVerticle extends WorkerVerticle {
   private static final Logger log = LoggerFactory.getLogger(BuildVerticle.class);
+  private static final long NS_PER_MS = 1_000_000;
+  private static final long MS_PER_S = 1000;
+  /** How much longer than the compile's wall limit a build may take in all (claim, cache, hand-over). */
+  private static final long BUILD_GRACE_MS = 30_000;
+  /** An uncached program is kept until its job's queue deadline, and at least this long past it. */
+  private static final long MIN_JOB_ARTIFACT_TTL_S = 60;
+  /** The executors' queue is trimmed to about this many entries. */
+  private static final int EXEC_QUEUE_MAX_ENTRIES = 100_000;
 
   private final LimitsConfig limits;
   private final long cacheTtlS;
@@ -134,9 +143,9 @@ public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
     return redis.batch(claim)
         .compose(r -> {
           if (r.get(0).toInteger() == 1) return Future.succeededFuture();
-          if (refused != null) return refuse(spec, refused, (System.nanoTime() - t0) / 1_000_000);
+          if (refused != null) return refuse(spec, refused, (System.nanoTime() - t0) / NS_PER_MS);
           if (r.get(2).toInteger() == 1) {
-            long ms = (System.nanoTime() - t0) / 1_000_000;
+            long ms = (System.nanoTime() - t0) / NS_PER_MS;
             // a hit: the compile event and the hand-over in one pipelined round trip, in this order
             return redis.batch(List.of(
                     EventLog.append(new ServerEvent.Compile(null, spec.jobId(), "ok", List.of(), "", true, ms), worker.eventTtlS()),
@@ -150,9 +159,9 @@ public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
               .onFailure(e -> log.warn("job {}: started event not logged: {}", spec.jobId(), e.getMessage()))
               .<Void>mapEmpty().otherwiseEmpty();
           return vertx.executeBlocking(() -> compiler.compile(spec, lang, compilerVariant, compiler.jobs()), false)
-              .compose(res -> started.compose(x -> afterCompile(spec, lang, hash, res, (System.nanoTime() - t0) / 1_000_000)));
+              .compose(res -> started.compose(x -> afterCompile(spec, lang, hash, res, (System.nanoTime() - t0) / NS_PER_MS)));
         })
-        .timeout(limits.compileWallMs() + 30_000, TimeUnit.MILLISECONDS);
+        .timeout(limits.compileWallMs() + BUILD_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -201,7 +210,7 @@ public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
     long size = res.artifactBytes();
     boolean cache = size <= options.cacheMaxBytes();
     String stored = cache ? hash : "job-" + spec.jobId();
-    long ttl = cache ? cacheTtlS : Math.max(60, (spec.queueDeadlineMs() - System.currentTimeMillis()) / 1000 + 60);
+    long ttl = cache ? cacheTtlS : Math.max(MIN_JOB_ARTIFACT_TTL_S, (spec.queueDeadlineMs() - System.currentTimeMillis()) / MS_PER_S + MIN_JOB_ARTIFACT_TTL_S);
     if (!cache) {
       log.info("job {}: program of {} KB is over the cache's cap of {} KB; not cached", spec.jobId(), size >> 10, options.cacheMaxBytes() >> 10);
     }
@@ -231,7 +240,7 @@ public final class BuildVerticle extends dev.sandpit.worker.WorkerVerticle {
           "built " + hash), worker.eventTtlS());
     }
     JobSpec next = spec.withArtifact(hash, CompileCommand.runArgs(lang, spec.files()));
-    return Request.cmd(Command.XADD).arg(Keys.EXEC_QUEUE).arg("MAXLEN").arg("~").arg(100_000).arg("*")
+    return Request.cmd(Command.XADD).arg(Keys.EXEC_QUEUE).arg("MAXLEN").arg("~").arg(EXEC_QUEUE_MAX_ENTRIES).arg("*")
         .arg("job").arg(Codec.toJson(next));
   }
 

@@ -1,6 +1,7 @@
 package dev.sandpit.build.jobs;
 
 import dev.sandpit.build.toolchain.BuildPlan;
+import dev.sandpit.protocol.RunStatus;
 import dev.sandpit.worker.process.RunResult;
 import java.util.Map;
 
@@ -14,7 +15,7 @@ public record CompileResult(RunResult run, String output, Map<String, byte[]> ar
   }
 
   public boolean ok() {
-    return run.status() == dev.sandpit.protocol.RunStatus.OK && problem == null;
+    return run.status() == RunStatus.OK && problem == null;
   }
 
   public long artifactBytes() {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Runs one build in a sandbox slot, like any untrusted program: the compilers, make and CMake run
@@ -33,6 +34,8 @@ public final class Compiler {
   public static final long MAX_ARTIFACT_BYTES = 64L << 20;
   /** Compiler output beyond this ends the build (a diagnostics flood is a bomb too). */
   public static final long MAX_OUTPUT_BYTES = 1L << 20;
+  /** How much longer than the build's wall limit the run's result may take to arrive. */
+  static final long RESULT_GRACE_MS = 15_000;
 
   private final RunSlots slots;
   private final long wallMs;
@@ -74,7 +77,7 @@ public final class Compiler {
       // CPU time: the wall time on every core the build may use
       RunSpec rs = new RunSpec(plan.argv(), env, plan.stdin(), wallMs, wallMs * plan.jobs(), memoryMb << 20, MAX_OUTPUT_BYTES, false);
       lease.run().begin(spec.jobId(), rs, c);
-      RunResult r = c.result.get(wallMs + 15_000, TimeUnit.MILLISECONDS);
+      RunResult r = c.result.get(wallMs + RESULT_GRACE_MS, TimeUnit.MILLISECONDS);
       Map<String, byte[]> artifacts = new LinkedHashMap<>();
       String problem = null;
       if (r.status() == RunStatus.OK) {
@@ -135,7 +138,7 @@ public final class Compiler {
     return out.toString();
   }
 
-  private static final java.util.regex.Pattern MAKE_TRAILER = java.util.regex.Pattern.compile(
+  private static final Pattern MAKE_TRAILER = Pattern.compile(
       "^(?:\\S*/)?g?make(?:\\[\\d+\\])?: (?:\\*\\*\\* (?:\\[.*\\] (?:Error \\d+|Killed|Segmentation fault.*|Interrupt)|Waiting for unfinished jobs\\.*)"
           + "|Target '[^']*' not remade because of errors\\.)\\s*$");
 

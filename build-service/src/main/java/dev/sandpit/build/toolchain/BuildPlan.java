@@ -20,7 +20,8 @@ import java.util.Map;
  *       each compiler's messages together.
  *   <li>{@link Kind#PROJECT}: the files hold a {@code CMakeLists.txt} or a {@code Makefile}: the
  *       project's build command ({@code projects} of languages.json), with the chosen compiler in
- *       CC/CXX and the flags in CFLAGS/CXXFLAGS (a Makefile that sets its own CFLAGS keeps them).
+ *       CC/CXX and the flags in CFLAGS/CXXFLAGS ({@code projectEnv}; a Makefile that sets its own
+ *       CFLAGS keeps them).
  *       The program is found afterwards ({@link TargetFinder}).
  * </ul>
  */
@@ -31,6 +32,8 @@ public record BuildPlan(Kind kind, List<String> argv, Map<String, String> env, S
 
   /** Where the objects of a {@link Kind#UNITS} build go (the sandbox's private /tmp). */
   static final String OBJECT_DIR = "/tmp/sandpit-obj";
+  /** How much of a source's name an object's name keeps. */
+  static final int MAX_OBJECT_NAME_CHARS = 40;
 
   /**
    * @param compiler the chosen compiler (null for languages without a choice)
@@ -50,11 +53,12 @@ public record BuildPlan(Kind kind, List<String> argv, Map<String, String> env, S
 
     Language.Project project = lang.project(files);
     if (project != null) {
-      boolean cpp = "cpp".equals(lang.id());
+      // the language's flags variable gets every flag, the other one the compiler's own (languages.json projectEnv)
       String mine = String.join(" ", allFlags);
       String base = String.join(" ", own);
-      env.put("CFLAGS", cpp ? base : mine);
-      env.put("CXXFLAGS", cpp ? mine : base);
+      if (lang.projectEnv() != null) {
+        lang.projectEnv().forEach((k, v) -> env.put(k, v.replace("{own_flags}", base).replace("{flags}", mine)));
+      }
       if (!libs.isEmpty()) {
         env.put("LDLIBS", String.join(" ", libs)); // make's built-in link rule
         env.put("LDFLAGS", String.join(" ", libs)); // CMake's initial CMAKE_EXE_LINKER_FLAGS
@@ -128,7 +132,7 @@ public record BuildPlan(Kind kind, List<String> argv, Map<String, String> env, S
     String base = source.replaceAll("[^A-Za-z0-9_.+-]", "_");
     int dot = base.lastIndexOf('.');
     if (dot > 0) base = base.substring(0, dot);
-    if (base.length() > 40) base = base.substring(0, 40);
+    if (base.length() > MAX_OBJECT_NAME_CHARS) base = base.substring(0, MAX_OBJECT_NAME_CHARS);
     return i + "-" + base + ".o";
   }
 

@@ -31,6 +31,11 @@ import java.util.Set;
 public final class TargetFinder {
   private TargetFinder() {}
 
+  /** How deep the workspace is searched for the program a build made. */
+  static final int MAX_DEPTH = 8;
+  /** The ELF64 header. */
+  private static final int ELF_HEADER_BYTES = 64;
+
   /** The chosen program (path relative to the workspace) and the other executables seen. */
   public record Found(String path, List<String> others) {}
 
@@ -58,7 +63,7 @@ public final class TargetFinder {
   }
 
   private static void walk(Workspace workspace, String under, Set<String> inputs, List<Candidate> found) throws IOException {
-    workspace.walk(under, 8, new Workspace.Visitor() {
+    workspace.walk(under, MAX_DEPTH, new Workspace.Visitor() {
       @Override
       public boolean enter(String path, int depth) {
         String n = path.substring(path.lastIndexOf('/') + 1);
@@ -68,7 +73,7 @@ public final class TargetFinder {
       @Override
       public boolean visit(Workspace.Entry e) throws IOException {
         PosixFileAttributes a = e.attributes();
-        if (!a.isRegularFile() || a.size() < 64 || inputs.contains(e.path())) return true;
+        if (!a.isRegularFile() || a.size() < ELF_HEADER_BYTES || inputs.contains(e.path())) return true;
         if (!a.permissions().contains(PosixFilePermission.OWNER_EXECUTE)) return true;
         try (SeekableByteChannel ch = e.open()) {
           if (!isExecutableElf(ch)) return true;
@@ -90,11 +95,11 @@ public final class TargetFinder {
 
   static boolean isExecutableElf(SeekableByteChannel ch) throws IOException {
     {
-      ByteBuffer h = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer h = ByteBuffer.allocate(ELF_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
       while (h.hasRemaining() && ch.read(h) > 0) {
         // fill the header
       }
-      if (h.position() < 64) return false;
+      if (h.position() < ELF_HEADER_BYTES) return false;
       if (h.get(0) != 0x7f || h.get(1) != 'E' || h.get(2) != 'L' || h.get(3) != 'F' || h.get(4) != 2 || h.get(5) != 1) return false;
       int type = h.getShort(16) & 0xffff;
       if (type == 2) return true; // ET_EXEC

@@ -2,6 +2,7 @@ package dev.sandpit.build.toolchain;
 
 import dev.sandpit.protocol.Language;
 import dev.sandpit.protocol.Languages;
+import dev.sandpit.worker.Toolchains;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,6 @@ public final class ToolVersions {
 
   /** The first line a version command prints, or null when it fails. */
   static String version(List<String> cmd) {
-    return dev.sandpit.worker.Toolchains.version(cmd);
+    return Toolchains.version(cmd);
   }
 }

@@ -75,6 +75,8 @@ final class JobExecution implements RunListener {
 
   /** Output events in flight to Redis before the program's pipe is left to fill (backpressure). */
   private static final int WINDOW = 256;
+  private static final long BYTES_PER_KB = 1024;
+  private static final long BYTES_PER_MB = 1024 * 1024;
   /** KEYS: done flag, owner. ARGV: worker id, ttl. 0 when the job already ended, else takes it. */
   private static final String CLAIM = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
       + "redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])\nreturn 1\n";
@@ -182,7 +184,7 @@ final class JobExecution implements RunListener {
     }
     Limits lim = w.limits().clamp(spec.limits());
     RunSpec rs = new RunSpec(Commands.runArgv(lang, spec, lim), Commands.env(lang.env(), spec, lim), spec.stdin(),
-        lim.wallMs(), lim.cpuMs(), lim.memoryMb() << 20, lim.outputKb() * 1024, true);
+        lim.wallMs(), lim.cpuMs(), lim.memoryMb() * BYTES_PER_MB, lim.outputKb() * BYTES_PER_KB, true);
     // logged before the program can write anything, so "started" comes before every output
     EventLog.append(w.events(), new ServerEvent.Started(null, jobId, "run"), w.eventTtlS())
         .onFailure(e -> log.warn("started event not logged: {}", e.getMessage()));

@@ -28,7 +28,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /** Validates an {@code execute} request and puts the job on the right queue. Never runs code. */
 public final class JobSubmitter {
@@ -127,13 +126,9 @@ public final class JobSubmitter {
         now + config.queueTimeoutMs(), null, null, returnFiles, compiler == null ? null : compiler.id());
   }
 
-  /** The main file's name: the language's convention (Java: the public class's name). */
+  /** The main file's name: the language's convention (languages.json {@code mainFromCode}; Java: the public class's name). */
   static String mainName(Language lang, String code) {
-    if (lang.id().equals("java")) {
-      var mm = Pattern.compile("public\\s+(?:final\\s+|abstract\\s+)*class\\s+([A-Za-z_$][A-Za-z0-9_$]*)").matcher(code);
-      if (mm.find()) return mm.group(1) + ".java";
-    }
-    return lang.main();
+    return lang.mainName(code);
   }
 
   /** Log {@code accepted} (seq 1) and queue the job, in one atomic Redis step. */

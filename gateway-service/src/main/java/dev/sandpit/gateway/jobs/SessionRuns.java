@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionRuns {
   private static final Logger log = LoggerFactory.getLogger(SessionRuns.class);
-  private static final Pattern JAVA_MAIN = Pattern.compile("static\\s+void\\s+main\\s*\\(");
 
   private final Vertx vertx;
   private final Store store;
@@ -137,12 +135,15 @@ public final class SessionRuns {
     return store.access(run.get().sessionId(), userId).map(SessionAccess::role).orElse("");
   }
 
-  /** The language's conventional main file if there, else the first file of the language (Java: with a main method). */
+  /**
+   * The language's conventional main file if there, else the first file of the language that is an
+   * entry point (languages.json {@code entryPattern}; Java: with a main method).
+   */
   static String mainOf(Language lang, List<SourceFile> files) {
     for (SourceFile f : files) if (f.name().equals(lang.main())) return f.name();
     String ext = lang.main().substring(lang.main().lastIndexOf('.'));
     for (SourceFile f : files) {
-      if (f.name().endsWith(ext) && (!lang.id().equals("java") || JAVA_MAIN.matcher(f.content()).find())) return f.name();
+      if (f.name().endsWith(ext) && lang.hasEntry(f.content())) return f.name();
     }
     return lang.main();
   }

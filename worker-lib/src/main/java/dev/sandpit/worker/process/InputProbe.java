@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,17 +47,30 @@ final class InputProbe implements AutoCloseable {
 
   private static final int READ = 0, READV = 19, POLL = 7, PPOLL = 271, SELECT = 23, PSELECT6 = 270,
       EPOLL_WAIT = 232, EPOLL_PWAIT = 281, EPOLL_PWAIT2 = 441;
+  /** /proc/<tid>/syscall: the number and at least the first four arguments. */
+  private static final int SYSCALL_FIELDS = 5;
+  /** The per-thread cache is pruned when it holds more than this many entries per live thread, plus the slack. */
+  private static final int KNOWN_THREADS_PER_TASK = 4, KNOWN_THREADS_SLACK = 64;
+  /** A poll over more descriptors than this is not read (not a prompt's). */
+  private static final int MAX_POLL_FDS = 4096;
+  /** struct pollfd: int fd, short events, short revents. */
+  private static final int POLLFD_BYTES = 8, POLLFD_EVENTS_OFFSET = 4;
+  private static final short POLLIN = 0x1;
+  /** The first word of an fd_set (stdin is its lowest bit). */
+  private static final int FD_SET_WORD_BYTES = 8;
+  private static final String TGID = "Tgid:";
+  private static final String SYSCR = "syscr:";
 
   /** The key of a blocked stdin read among {@code tids}, or null when none is blocked on stdin. */
   String blockedOnStdin(long[] tids) {
-    if (threads.size() > 4 * tids.length + 64) forgetGone(tids);
+    if (threads.size() > KNOWN_THREADS_PER_TASK * tids.length + KNOWN_THREADS_SLACK) forgetGone(tids);
     for (long tid : tids) {
       Task t = threads.computeIfAbsent(tid, Task::new);
       if (t.supervisor == Boolean.TRUE) continue;
       String sc = t.syscall.readAscii();
       if (sc == null || sc.isEmpty() || !Character.isDigit(sc.charAt(0))) continue;
       String[] f = sc.trim().split(" ");
-      if (f.length < 5) continue;
+      if (f.length < SYSCALL_FIELDS) continue;
       int nr;
       try {
         nr = Integer.parseInt(f[0]);
@@ -84,7 +98,7 @@ final class InputProbe implements AutoCloseable {
 
   /** Drops the files of threads that ended (a program that keeps starting threads). */
   private void forgetGone(long[] tids) {
-    Set<Long> live = new java.util.HashSet<>();
+    Set<Long> live = new HashSet<>();
     for (long t : tids) live.add(t);
     threads.entrySet().removeIf(e -> {
       if (live.contains(e.getKey())) return false;
@@ -106,20 +120,20 @@ final class InputProbe implements AutoCloseable {
   }
 
   private static boolean pollWatchesStdin(long tid, long fdsAddr, long nfds) {
-    if (nfds <= 0 || nfds > 4096) return false;
-    ByteBuffer b = mem(tid, fdsAddr, (int) nfds * 8);
+    if (nfds <= 0 || nfds > MAX_POLL_FDS) return false;
+    ByteBuffer b = mem(tid, fdsAddr, (int) nfds * POLLFD_BYTES);
     if (b == null) return false;
     for (int i = 0; i < nfds; i++) {
-      int fd = b.getInt(i * 8);
-      short events = b.getShort(i * 8 + 4);
-      if (fd == 0 && (events & 0x1) != 0) return true; // POLLIN
+      int fd = b.getInt(i * POLLFD_BYTES);
+      short events = b.getShort(i * POLLFD_BYTES + POLLFD_EVENTS_OFFSET);
+      if (fd == 0 && (events & POLLIN) != 0) return true;
     }
     return false;
   }
 
   private static boolean selectWatchesStdin(long tid, long readfdsAddr) {
     if (readfdsAddr == 0) return false;
-    ByteBuffer b = mem(tid, readfdsAddr, 8);
+    ByteBuffer b = mem(tid, readfdsAddr, FD_SET_WORD_BYTES);
     return b != null && (b.getLong(0) & 1L) != 0;
   }
 
@@ -141,13 +155,13 @@ final class InputProbe implements AutoCloseable {
     String tgid = Long.toString(tid);
     if (status != null) {
       for (String line : status.split("\n")) {
-        if (line.startsWith("Tgid:")) tgid = line.substring(5).trim();
+        if (line.startsWith(TGID)) tgid = line.substring(TGID.length()).trim();
       }
     }
     String io = read(Path.of("/proc", tgid, "task", Long.toString(tid), "io"));
     if (io == null) return "?";
     for (String line : io.split("\n")) {
-      if (line.startsWith("syscr:")) return line.substring(6).trim();
+      if (line.startsWith(SYSCR)) return line.substring(SYSCR.length()).trim();
     }
     return "?";
   }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,11 +40,29 @@ public final class SandboxRun {
   private static final long PROBE_GAP_MIN_NS = 2_000_000L, PROBE_GAP_MAX_NS = PROBE_GAP_MAX_MS * 1_000_000L;
   /** While an input request is out: a look now and then, to see the answer taken and the next read. */
   private static final long PROBE_WAITING_NS = 4_000_000L;
+  private static final long NS_PER_MS = 1_000_000L;
+  private static final long BYTES_PER_KB = 1024;
+  private static final long BYTES_PER_MB = 1024 * 1024;
+  /** The supervising loop never waits less than this. */
+  private static final long MIN_WAIT_NS = 500_000L;
+  /** A program that used more CPU than this since the last look is not waiting for input. */
+  private static final long BUSY_CPU_NS = 200_000L;
+  /** The CPU check allows 10% over the quota: CFS may let a group run a little past it within a period. */
+  private static final double CPU_QUOTA_SLACK = 1.1;
+  /** How long the output pipes may take to close after the leftovers were killed. */
+  private static final long LEFTOVER_OUTPUT_WAIT_MS = 200;
+  private static final long JOIN_WAIT_MS = 3000;
+  private static final long JOIN_AFTER_CLOSE_WAIT_MS = 1000;
+  /** An exit status above this is a death by signal (128 + the signal's number). */
+  private static final int SIGNAL_EXIT_BASE = 128;
+  private static final int MAX_SIGNAL = 64;
+  /** What is kept of the output's last line (the prompt an input_request shows). */
+  private static final int MAX_TAIL_CHARS = 1024;
   /**
    * The threads of every run (stdin writer, two output readers, monitor): pooled, since starting
    * four threads per run was a visible part of a short run's cost to the worker.
    */
-  private static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+  private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "run-pool");
     t.setDaemon(true);
     return t;
@@ -157,11 +177,12 @@ public final class SandboxRun {
     stopRequestedAt = System.nanoTime();
     verdict.compareAndSet(null, new Verdict(RunStatus.STOPPED, "stopped on request"));
     List<String> argv = new ArrayList<>(List.of("/bin/kill", "-INT"));
+    int command = argv.size();
     for (long pid : slot.cgroup().procs()) {
       String comm = InputProbe.comm(pid);
       if (comm != null && !sandbox.supervisorNames().contains(comm)) argv.add(Long.toString(pid));
     }
-    if (argv.size() > 2) {
+    if (argv.size() > command) {
       try {
         new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       } catch (IOException e) {
@@ -240,7 +261,7 @@ public final class SandboxRun {
         long wake = Math.min(nextCheck, wallDeadline);
         if (probing) wake = Math.min(wake, nextProbe);
         if (stopRequestedAt != 0) wake = Math.min(wake, stopRequestedAt + STOP_GRACE_NS);
-        long waitNs = Math.max(wake - now, 500_000L);
+        long waitNs = Math.max(wake - now, MIN_WAIT_NS);
         if (process.waitFor(waitNs, TimeUnit.NANOSECONDS)) break;
         now = System.nanoTime();
         if (stopRequestedAt != 0 && now - stopRequestedAt > STOP_GRACE_NS) {
@@ -262,14 +283,14 @@ public final class SandboxRun {
         boolean probeDue = probing && now >= nextProbe && !stdinClosed && verdict.get() == null;
         if (now < nextCheck && !probeDue) continue;
         long cpuNow = slot.cgroup().cpuNanos(); // one cgroup read serves the limit and the probe
-        if (spec.cpuMs() > 0 && (cpuNow - cpu0) / 1_000_000 > spec.cpuMs()) {
+        if (spec.cpuMs() > 0 && (cpuNow - cpu0) / NS_PER_MS > spec.cpuMs()) {
           kill(RunStatus.TIMEOUT, "CPU time limit of " + spec.cpuMs() + " ms exceeded");
         }
         if (now >= nextCheck) nextCheck = nextCpuCheck(now, cpuNow - cpu0);
         // stdin given up front is closed after it: a read that blocks meanwhile waits for the
         // writer, never for the user (large inputs drain faster than the pipe is refilled).
         // A program that used CPU since the last look is not waiting for anyone: no /proc walk.
-        boolean busy = cpuNow - lastCpu > 200_000L;
+        boolean busy = cpuNow - lastCpu > BUSY_CPU_NS;
         lastCpu = cpuNow;
         if (!probeDue) continue;
         String key = busy ? null : probe.blockedOnStdin(slot.cgroup().tasks());
@@ -303,35 +324,35 @@ public final class SandboxRun {
   /** When the CPU limit could first be exceeded, having used {@code usedNs} of it by {@code now}. */
   private long nextCpuCheck(long now, long usedNs) {
     if (spec.cpuMs() <= 0) return Long.MAX_VALUE;
-    long leftNs = spec.cpuMs() * 1_000_000L - usedNs;
+    long leftNs = spec.cpuMs() * NS_PER_MS - usedNs;
     // 10% slack over the quota: CFS may let a group run a little past it within a period
-    long wallNs = (long) (leftNs / (slot.cgroup().cpuCores() * 1.1));
+    long wallNs = (long) (leftNs / (slot.cgroup().cpuCores() * CPU_QUOTA_SLACK));
     return now + Math.max(CHECK_NS, wallNs);
   }
 
   private void finish() throws InterruptedException {
-    long wallMs = (System.nanoTime() - startNanos) / 1_000_000;
+    long wallMs = (System.nanoTime() - startNanos) / NS_PER_MS;
     int exit = process.exitValue();
     // whatever the program left behind: SIGKILL, then wait for the output pipes to close (the last
     // holder is usually bwrap's pid 1, on its way out), then make sure with the freezer if needed
     if (slot.cgroup().signalAll() > 0) {
-      out.awaitDone(200);
-      err.awaitDone(200);
+      out.awaitDone(LEFTOVER_OUTPUT_WAIT_MS);
+      err.awaitDone(LEFTOVER_OUTPUT_WAIT_MS);
       slot.cgroup().killAll();
     }
     out.join();
     err.join();
     stdinQueue.add(EOF);
-    long cpuMs = Math.max(0, (slot.cgroup().cpuNanos() - cpu0) / 1_000_000);
-    long memKb = Math.max(0, slot.cgroup().peakBytes() / 1024);
+    long cpuMs = Math.max(0, (slot.cgroup().cpuNanos() - cpu0) / NS_PER_MS);
+    long memKb = Math.max(0, slot.cgroup().peakBytes() / BYTES_PER_KB);
     boolean oom = slot.cgroup().oomKills() > oom0;
     Verdict v = verdict.get();
     RunStatus status;
     String message = null;
-    String signal = exit > 128 && exit < 128 + 65 ? Signals.name(exit - 128) : null;
+    String signal = exit > SIGNAL_EXIT_BASE && exit <= SIGNAL_EXIT_BASE + MAX_SIGNAL ? Signals.name(exit - SIGNAL_EXIT_BASE) : null;
     if (oom && (v == null || v.status() != RunStatus.STOPPED)) {
       status = RunStatus.MEMORY_LIMIT;
-      message = "memory limit of " + spec.memoryBytes() / (1024 * 1024) + " MB exceeded";
+      message = "memory limit of " + spec.memoryBytes() / BYTES_PER_MB + " MB exceeded";
     } else if (v != null) {
       status = v.status();
       message = v.message();
@@ -411,9 +432,9 @@ public final class SandboxRun {
         }
         if (over) {
           truncated = true;
-          listener.onOutput("stderr", "\n[output truncated: the limit of " + spec.outputBytes() / 1024 + " KB was reached]\n");
+          listener.onOutput("stderr", "\n[output truncated: the limit of " + spec.outputBytes() / BYTES_PER_KB + " KB was reached]\n");
           verdict.compareAndSet(null, new Verdict(RunStatus.OUTPUT_LIMIT,
-              "output limit of " + spec.outputBytes() / 1024 + " KB exceeded"));
+              "output limit of " + spec.outputBytes() / BYTES_PER_KB + " KB exceeded"));
           thread(stream + "-kill", () -> kill(RunStatus.OUTPUT_LIMIT, null));
         }
       }
@@ -435,7 +456,7 @@ public final class SandboxRun {
 
     /** Waits up to {@code ms} for the stream's end; true when it has ended. */
     synchronized boolean awaitDone(long ms) throws InterruptedException {
-      long deadline = System.nanoTime() + ms * 1_000_000L;
+      long deadline = System.nanoTime() + ms * NS_PER_MS;
       while (!done) {
         long left = deadline - System.nanoTime();
         if (left <= 0) return false;
@@ -446,14 +467,14 @@ public final class SandboxRun {
 
     /** Waits for the stream's end: 3 s, then closes it and waits 1 s more. */
     void join() throws InterruptedException {
-      if (awaitDone(3000)) return;
+      if (awaitDone(JOIN_WAIT_MS)) return;
       log.warn("job {}: {} still open after the run ended; closing it", jobId, stream);
       try {
         (stream.equals("stdout") ? process.getInputStream() : process.getErrorStream()).close();
       } catch (IOException ignored) {
         // best effort
       }
-      awaitDone(1000);
+      awaitDone(JOIN_AFTER_CLOSE_WAIT_MS);
     }
   }
 
@@ -465,7 +486,7 @@ public final class SandboxRun {
     } else {
       tail.append(text);
     }
-    if (tail.length() > 1024) tail.delete(0, tail.length() - 1024);
+    if (tail.length() > MAX_TAIL_CHARS) tail.delete(0, tail.length() - MAX_TAIL_CHARS);
     int cr = tail.lastIndexOf("\r");
     if (cr >= 0) tail.delete(0, cr + 1);
   }

@@ -2,6 +2,8 @@ package dev.sandpit.worker.process;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.util.Arrays;
+
 /**
  * Decodes a byte stream to text chunk by chunk without splitting a multi-byte character: a
  * character cut at the end of a chunk waits for the next one. Malformed bytes become U+FFFD as one
@@ -26,7 +28,7 @@ final class Utf8Chunker {
       n = b.length;
     }
     int keep = last ? n : n - incompleteTail(b, o, n);
-    pending = keep == n ? NONE : java.util.Arrays.copyOfRange(b, o + keep, o + n);
+    pending = keep == n ? NONE : Arrays.copyOfRange(b, o + keep, o + n);
     return keep == 0 ? "" : new String(b, o, keep, UTF_8);
   }
 

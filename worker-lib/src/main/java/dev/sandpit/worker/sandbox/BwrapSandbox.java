@@ -1,11 +1,16 @@
 package dev.sandpit.worker.sandbox;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * bubblewrap backend: new user, pid, net, ipc, uts and cgroup namespaces (no network at all, no
@@ -19,12 +24,13 @@ import java.util.Set;
 final class BwrapSandbox implements Sandbox {
   /** The name of every slot's uid inside the sandbox. */
   static final String USER = "sandbox";
+  private static final long BYTES_PER_MB = 1024 * 1024;
   /** The program's HOME: a private tmpfs, not the workspace. */
   static final String HOME = "/home/" + USER;
 
   private final SandboxConfig config;
   /** Per-uid passwd and group files, written once per uid on first use (root-only, read-only in the sandbox). */
-  private final java.util.concurrent.ConcurrentHashMap<Integer, Path> identities = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Path> identities = new ConcurrentHashMap<>();
   private final Path seccomp;
   private final Path seccompTracing;
   /** The compiled launcher and init ({@link SandboxHelper}); null: the shell and setpriv. */
@@ -55,7 +61,7 @@ final class BwrapSandbox implements Sandbox {
         write(dir, "group", "root:x:0:\n" + USER + ":x:" + u + ":\nnogroup:x:65534:\n");
         return dir;
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     });
   }
@@ -63,9 +69,9 @@ final class BwrapSandbox implements Sandbox {
   private static void write(Path dir, String name, String content) throws IOException {
     Path tmp = Files.createTempFile(dir, name, ".tmp");
     Files.writeString(tmp, content);
-    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Whether sandboxes start through the compiled helper. */
@@ -76,8 +82,8 @@ final class BwrapSandbox implements Sandbox {
   private static void writeFilter(Path dir, Path target, byte[] program) throws IOException {
     Path tmp = Files.createTempFile(dir, "seccomp", ".tmp");
     Files.write(tmp, program);
-    Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 
   @Override
@@ -90,7 +96,7 @@ final class BwrapSandbox implements Sandbox {
     String uid = Integer.toString(slot.uid());
     List<String> a;
     if (helper != null) {
-      a = new java.util.ArrayList<>(List.of(helper.toString(), "launch", uid, "--"));
+      a = new ArrayList<>(List.of(helper.toString(), "launch", uid, "--"));
     } else {
       a = Sandbox.launcher(true);
       a.addAll(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
@@ -105,7 +111,7 @@ final class BwrapSandbox implements Sandbox {
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"));
     for (String p : Sandbox.systemPaths()) a.addAll(List.of("--ro-bind", p, p));
     Path ids = identity(slot.uid());
-    String size = Long.toString(config.workspaceMb() * 1024 * 1024);
+    String size = Long.toString(config.workspaceMb() * BYTES_PER_MB);
     a.addAll(List.of(
         "--ro-bind", ids.resolve("passwd").toString(), "/etc/passwd",
         "--ro-bind", ids.resolve("group").toString(), "/etc/group",

@@ -5,6 +5,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -85,6 +86,22 @@ public interface CGroup extends AutoCloseable {
 
   /** How long {@link #rmdir} waits for the kernel to let go of a cgroup whose last task just died. */
   long RMDIR_BUSY_WAIT_MS = 2000;
+  /** {@link #rmdir}'s first pause; it doubles up to {@link #RMDIR_MAX_WAIT_US}. */
+  long RMDIR_FIRST_WAIT_US = 100;
+  long RMDIR_MAX_WAIT_US = 50_000;
+
+  /**
+   * {@link #killAll}: after the first SIGKILL it looks again after {@code KILL_FIRST_WAIT_US},
+   * doubling up to {@code KILL_LAST_WAIT_US} (6.3 ms in all), then kills in up to
+   * {@code KILL_ROUNDS} rounds, pausing 2^round ms (at most {@code KILL_ROUND_MAX_PAUSE_MS}) between them.
+   */
+  long KILL_FIRST_WAIT_US = 100;
+  long KILL_LAST_WAIT_US = 3200;
+  int KILL_ROUNDS = 100;
+  long KILL_ROUND_MAX_PAUSE_MS = 50;
+  int KILL_ROUND_MAX_SHIFT = 6;
+  /** CPU limits are in percent of one core. */
+  int PERCENT_PER_CORE = 100;
 
   /**
    * Remove a cgroup's directory. The kernel answers EBUSY for a short while after its last task has
@@ -93,8 +110,8 @@ public interface CGroup extends AutoCloseable {
    * #RMDIR_BUSY_WAIT_MS}; any other failure, or still busy after that, is thrown.
    */
   static void rmdir(Path dir) throws IOException {
-    long deadline = System.nanoTime() + RMDIR_BUSY_WAIT_MS * 1_000_000;
-    for (long waitUs = 100; ; waitUs = Math.min(waitUs * 2, 50_000)) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RMDIR_BUSY_WAIT_MS);
+    for (long waitUs = RMDIR_FIRST_WAIT_US; ; waitUs = Math.min(waitUs * 2, RMDIR_MAX_WAIT_US)) {
       try {
         Files.deleteIfExists(dir);
         return;
@@ -102,7 +119,7 @@ public interface CGroup extends AutoCloseable {
         boolean busy = String.valueOf(e.getReason()).contains("busy");
         if (!busy || System.nanoTime() > deadline) throw e;
       }
-      LockSupport.parkNanos(waitUs * 1000); // the kernel releasing the task, not test synchronisation
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(waitUs)); // the kernel releasing the task, not test synchronisation
     }
   }
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CGroupV1 implements CGroup {
   private static final Logger log = LoggerFactory.getLogger(CGroupV1.class);
+  private static final long CFS_PERIOD_US = 100_000;
+  private static final String OOM_KILL = "oom_kill ";
   static final String[] CONTROLLERS = {"memory", "pids", "cpu", "cpuacct", "freezer"};
 
   private final Path root;
@@ -60,9 +63,9 @@ final class CGroupV1 implements CGroup {
     this.cpuPercent = cpuPercent;
     for (String c : CONTROLLERS) Files.createDirectories(dir(c));
     write("pids", "pids.max", Integer.toString(pidsMax));
-    write("cpu", "cpu.cfs_period_us", "100000");
-    write("cpu", "cpu.cfs_quota_us", Long.toString(1000L * cpuPercent));
-    if (cpuPercent > 0) cpuCores = Math.min(cpuCores, cpuPercent / 100.0);
+    write("cpu", "cpu.cfs_period_us", Long.toString(CFS_PERIOD_US));
+    write("cpu", "cpu.cfs_quota_us", Long.toString(CFS_PERIOD_US / PERCENT_PER_CORE * cpuPercent));
+    if (cpuPercent > 0) cpuCores = Math.min(cpuCores, cpuPercent / (double) PERCENT_PER_CORE);
     writeQuiet("memory", "memory.swappiness", "0");
   }
 
@@ -113,7 +116,7 @@ final class CGroupV1 implements CGroup {
   public long oomKills() {
     try {
       for (String line : Files.readAllLines(dir("memory").resolve("memory.oom_control"))) {
-        if (line.startsWith("oom_kill ")) return Long.parseLong(line.substring(9).trim());
+        if (line.startsWith(OOM_KILL)) return Long.parseLong(line.substring(OOM_KILL.length()).trim());
       }
     } catch (IOException | NumberFormatException e) {
       log.debug("cgroup {}: no oom_kill counter: {}", name, e.toString());
@@ -142,11 +145,11 @@ final class CGroupV1 implements CGroup {
   @Override
   public void killAll() {
     if (signalAll() == 0) return;
-    for (long waitUs = 100; waitUs <= 3200; waitUs *= 2) { // 6.3 ms in all; kernel reaping, not test synchronisation
-      LockSupport.parkNanos(waitUs * 1000);
+    for (long waitUs = KILL_FIRST_WAIT_US; waitUs <= KILL_LAST_WAIT_US; waitUs *= 2) { // 6.3 ms in all; kernel reaping, not test synchronisation
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(waitUs));
       if (procs().length == 0) return;
     }
-    for (int round = 0; round < 100; round++) {
+    for (int round = 0; round < KILL_ROUNDS; round++) {
       long[] pids = procs();
       if (pids.length == 0) return;
       writeQuiet("freezer", "freezer.state", "FROZEN");
@@ -156,7 +159,7 @@ final class CGroupV1 implements CGroup {
       writeQuiet("freezer", "freezer.state", "THAWED");
       if (round > 0) {
         try {
-          Thread.sleep(Math.min(50, 1L << Math.min(round, 6))); // kernel reaping, not test synchronisation
+          Thread.sleep(Math.min(KILL_ROUND_MAX_PAUSE_MS, 1L << Math.min(round, KILL_ROUND_MAX_SHIFT))); // kernel reaping, not test synchronisation
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class CGroupV2 implements CGroup {
   private static final Logger log = LoggerFactory.getLogger(CGroupV2.class);
   private static final long PERIOD_US = 100_000;
+  /** memory.peak holds one decimal number. */
+  private static final int PEAK_BUFFER_BYTES = 32;
 
   private final Path root;
   private final String name;
@@ -80,8 +83,8 @@ final class CGroupV2 implements CGroup {
     }
     Files.createDirectories(dir);
     write("pids.max", Integer.toString(pidsMax));
-    write("cpu.max", cpuPercent > 0 ? (PERIOD_US * cpuPercent / 100) + " " + PERIOD_US : "max " + PERIOD_US);
-    if (cpuPercent > 0) cpuCores = Math.min(Runtime.getRuntime().availableProcessors(), cpuPercent / 100.0);
+    write("cpu.max", cpuPercent > 0 ? (PERIOD_US * cpuPercent / PERCENT_PER_CORE) + " " + PERIOD_US : "max " + PERIOD_US);
+    if (cpuPercent > 0) cpuCores = Math.min(Runtime.getRuntime().availableProcessors(), cpuPercent / (double) PERCENT_PER_CORE);
     if (Files.exists(dir.resolve("memory.swap.max"))) write("memory.swap.max", "0");
     memoryLimit = -1;
   }
@@ -112,7 +115,7 @@ final class CGroupV2 implements CGroup {
   public synchronized long peakBytes() {
     try {
       if (peak != null) {
-        ByteBuffer b = ByteBuffer.allocate(32);
+        ByteBuffer b = ByteBuffer.allocate(PEAK_BUFFER_BYTES);
         peak.read(b, 0);
         return Long.parseLong(new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim());
       }
@@ -130,7 +133,7 @@ final class CGroupV2 implements CGroup {
   @Override
   public long cpuNanos() {
     long usec = cpuStat.readLong(); // the first line: usage_usec N
-    return usec < 0 ? -1 : usec * 1000;
+    return usec < 0 ? -1 : TimeUnit.MICROSECONDS.toNanos(usec);
   }
 
   @Override
@@ -156,12 +159,12 @@ final class CGroupV2 implements CGroup {
   @Override
   public void killAll() {
     if (signalAll() == 0) return;
-    for (long waitUs = 100; waitUs <= 3200; waitUs *= 2) { // 6.3 ms in all; kernel reaping, not test synchronisation
-      LockSupport.parkNanos(waitUs * 1000);
+    for (long waitUs = KILL_FIRST_WAIT_US; waitUs <= KILL_LAST_WAIT_US; waitUs *= 2) { // 6.3 ms in all; kernel reaping, not test synchronisation
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(waitUs));
       if (procs().length == 0) return;
     }
     Path kill = dir.resolve("cgroup.kill");
-    for (int round = 0; round < 100; round++) {
+    for (int round = 0; round < KILL_ROUNDS; round++) {
       if (procs().length == 0) return;
       if (Files.exists(kill)) {
         writeQuiet("cgroup.kill", "1"); // the kernel kills the whole tree, forks racing or not
@@ -170,7 +173,7 @@ final class CGroupV2 implements CGroup {
         for (long pid : procs()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         writeQuiet("cgroup.freeze", "0");
       }
-      LockSupport.parkNanos(Math.min(50, 1L << Math.min(round, 6)) * 1_000_000L); // kernel reaping
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(KILL_ROUND_MAX_PAUSE_MS, 1L << Math.min(round, KILL_ROUND_MAX_SHIFT)))); // kernel reaping
     }
     log.error("cgroup {}: processes survive SIGKILL", name);
   }

@@ -34,6 +34,8 @@ public final class CGroups {
   static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct", "freezer");
   static final List<String> V2_CONTROLLERS = List.of("memory", "pids", "cpu");
   private static final Path MOUNTS = Path.of("/proc/self/mounts");
+  /** Rounds of moving the worker's processes out of the way (new ones may appear meanwhile). */
+  private static final int MAX_MOVE_ROUNDS = 10;
 
   private CGroups() {}
 
@@ -109,7 +111,7 @@ public final class CGroups {
       Path leaf = parent.resolve("sandpit-worker");
       Files.createDirectories(leaf);
       int moved = 0;
-      for (int round = 0; round < 10; round++) {
+      for (int round = 0; round < MAX_MOVE_ROUNDS; round++) {
         String procs = Files.readString(parent.resolve("cgroup.procs")).trim();
         if (procs.isEmpty()) break;
         for (String pid : procs.split("\\s+")) {

@@ -27,6 +27,7 @@ import java.util.Set;
 final class FirejailSandbox implements Sandbox {
   /** Where the workspace appears inside a firejail sandbox (bwrap: /work). */
   static final String HOME = "/home/sandbox";
+  private static final long BYTES_PER_MB = 1024 * 1024;
 
   /** Runs as root in the launcher's private mount namespace: $1 passwd copy, $2 workspace. */
   private static final String MOUNTS = "mount --bind \"$1\" /etc/passwd"
@@ -79,7 +80,7 @@ final class FirejailSandbox implements Sandbox {
         // through; refuse them as the bwrap backend does
         "--seccomp=io_uring_setup,io_uring_enter,io_uring_register", "--restrict-namespaces",
         "--seccomp.block-secondary",
-        "--deterministic-shutdown", "--rlimit-fsize=" + config.workspaceMb() * 1024 * 1024,
+        "--deterministic-shutdown", "--rlimit-fsize=" + config.workspaceMb() * BYTES_PER_MB,
         // /run itself cannot be blacklisted (firejail keeps its own state in /run/firejail)
         "--whitelist=/run/firejail",
         "--blacklist=/root", "--blacklist=/var", "--blacklist=/boot",

@@ -3,9 +3,11 @@ package dev.sandpit.worker.sandbox;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * A kernel status file (cgroup or /proc) read again and again through one open descriptor: each
@@ -18,11 +20,16 @@ import java.nio.file.StandardOpenOption;
  * ({@code reopen}). Thread-safe (one reader at a time).
  */
 public final class KernFile implements AutoCloseable {
+  /** The read buffer's first size; it doubles while a file does not fit. */
+  private static final int INITIAL_BUFFER_BYTES = 4096;
+  private static final int INITIAL_IDS = 16;
+  /** A read that finds the file gone (reopen) tries once more. */
+  private static final int READ_ATTEMPTS = 2;
   private final Path path;
   private final boolean reopen;
   private FileChannel channel;
-  private ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-  private long[] ids = new long[16];
+  private ByteBuffer buf = ByteBuffer.allocateDirect(INITIAL_BUFFER_BYTES);
+  private long[] ids = new long[INITIAL_IDS];
 
   public KernFile(Path path) {
     this(path, false);
@@ -45,13 +52,13 @@ public final class KernFile implements AutoCloseable {
     if (n < 0) return null;
     byte[] b = new byte[n];
     buf.get(0, b);
-    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(b, StandardCharsets.ISO_8859_1);
   }
 
   /** One decimal number per line (a pid or tid list); empty when the file is gone. */
   public synchronized long[] readIds() {
     int count = parse(fill(), Integer.MAX_VALUE); // before reading ids: parsing may replace the array
-    return java.util.Arrays.copyOf(ids, count);
+    return Arrays.copyOf(ids, count);
   }
 
   /** Parses up to {@code max} decimal numbers from the first {@code n} bytes read into {@link #ids}; how many. */
@@ -74,7 +81,7 @@ public final class KernFile implements AutoCloseable {
   }
 
   private int add(int count, long v) {
-    if (count == ids.length) ids = java.util.Arrays.copyOf(ids, count * 2);
+    if (count == ids.length) ids = Arrays.copyOf(ids, count * 2);
     ids[count] = v;
     return count + 1;
   }
@@ -89,7 +96,7 @@ public final class KernFile implements AutoCloseable {
   }
 
   private int fillOnce() {
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       try {
         if (channel == null) channel = FileChannel.open(path, StandardOpenOption.READ);
         buf.clear();

@@ -41,6 +41,20 @@ public record SandboxConfig(
   public static final String WARM = "SANDPIT_SANDBOX_WARM";
   public static final String HELPER = "SANDPIT_SANDBOX_HELPER";
 
+  // the values when a setting is absent, and the range a setting must be in
+  static final int DEFAULT_UID_BASE = 61000;
+  static final int MIN_UID_BASE = 1000; // above the system's own users
+  static final int MAX_UID_BASE = 4_000_000;
+  static final int DEFAULT_UID_COUNT = 256;
+  static final int MAX_UID_COUNT = 65536;
+  static final long DEFAULT_WORKSPACE_MB = 64;
+  static final long MAX_WORKSPACE_MB = 65536;
+  static final int DEFAULT_PIDS = 128;
+  static final int MIN_PIDS = 8;
+  static final int MAX_PIDS = 100_000;
+  static final int DEFAULT_CPU_PERCENT = 100; // one core
+  static final int MAX_CPU_PERCENT = 6400;
+
   public static SandboxConfig from(Settings s) {
     String backend = s.string(BACKEND, "bwrap");
     if (!backend.equals("bwrap") && !backend.equals("firejail")) {
@@ -49,11 +63,11 @@ public record SandboxConfig(
     return new SandboxConfig(
         backend,
         Path.of(s.string(ROOT, "/var/lib/sandpit")),
-        s.intValue(UID_BASE, 61000, 1000, 4_000_000),
-        s.intValue(UID_COUNT, 256, 1, 65536),
-        s.longValue(WORKSPACE_MB, 64, 1, 65536),
-        s.intValue(PIDS_MAX, 128, 8, 100_000),
-        s.intValue(CPU_PERCENT, 100, 1, 6400),
+        s.intValue(UID_BASE, DEFAULT_UID_BASE, MIN_UID_BASE, MAX_UID_BASE),
+        s.intValue(UID_COUNT, DEFAULT_UID_COUNT, 1, MAX_UID_COUNT),
+        s.longValue(WORKSPACE_MB, DEFAULT_WORKSPACE_MB, 1, MAX_WORKSPACE_MB),
+        s.intValue(PIDS_MAX, DEFAULT_PIDS, MIN_PIDS, MAX_PIDS),
+        s.intValue(CPU_PERCENT, DEFAULT_CPU_PERCENT, 1, MAX_CPU_PERCENT),
         Path.of(s.string(CGROUP_ROOT, "/sys/fs/cgroup")),
         s.bool(WARM, true),
         s.bool(HELPER, true));

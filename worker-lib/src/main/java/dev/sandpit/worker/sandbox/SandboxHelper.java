@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,11 @@ final class SandboxHelper {
   static final String INSIDE = "/sandpit-init";
   private static final List<String> COMPILERS = List.of("/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang");
   private static final long COMPILE_TIMEOUT_S = 60;
+  /** The exit status of the command the check has the helper's init run. */
+  private static final int PROBE_EXIT_STATUS = 42;
+  /** The exit status of the helper's launcher refusing to start without its cgroups. */
+  private static final int LAUNCH_REFUSED_STATUS = 126;
+  private static final long PROBE_TIMEOUT_S = 10;
 
   private SandboxHelper() {}
 
@@ -97,7 +103,7 @@ final class SandboxHelper {
 
   /** The directory name of a helper built from {@code source}: the first 16 hex digits of its SHA-256 (the Dockerfiles' too). */
   static String hash(byte[] source) throws NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16); // the Dockerfiles' cut -c1-16; ComposeConsistencyTest reads this literal
   }
 
   static byte[] source() throws IOException {
@@ -143,13 +149,13 @@ final class SandboxHelper {
       Process init = new ProcessBuilder(bin.toString(), "init").redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       try (var stdin = init.getOutputStream()) {
-        stdin.write(CommandLine.of(List.of("/bin/sh", "-c", "exit 42"), java.util.Map.of()).getBytes(StandardCharsets.UTF_8));
+        stdin.write(CommandLine.of(List.of("/bin/sh", "-c", "exit " + PROBE_EXIT_STATUS), Map.of()).getBytes(StandardCharsets.UTF_8));
       }
       ProcessBuilder pb = new ProcessBuilder(bin.toString(), "launch", "65534", "--", "/bin/true").redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       Process launch = pb.start();
-      return exit(init) == 42 && exit(launch) == 126;
+      return exit(init) == PROBE_EXIT_STATUS && exit(launch) == LAUNCH_REFUSED_STATUS;
     } catch (IOException e) {
       log.info("the sandbox helper {} does not run: {}", bin, e.toString());
       return false;
@@ -157,7 +163,7 @@ final class SandboxHelper {
   }
 
   private static int exit(Process p) throws InterruptedException {
-    if (p.waitFor(10, TimeUnit.SECONDS)) return p.exitValue();
+    if (p.waitFor(PROBE_TIMEOUT_S, TimeUnit.SECONDS)) return p.exitValue();
     p.destroyForcibly();
     return -1;
   }

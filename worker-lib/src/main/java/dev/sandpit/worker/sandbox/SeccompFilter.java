@@ -3,6 +3,7 @@ package dev.sandpit.worker.sandbox;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -60,7 +61,7 @@ public final class SeccompFilter {
    * again after a tracer changed it, so tracing cannot get around this filter.
    */
   public static byte[] program(boolean allowPtrace) {
-    int[] denied = allowPtrace ? java.util.Arrays.stream(DENIED).filter(nr -> nr != PTRACE).toArray() : DENIED;
+    int[] denied = allowPtrace ? Arrays.stream(DENIED).filter(nr -> nr != PTRACE).toArray() : DENIED;
     List<int[]> ins = new ArrayList<>(); // {code, jt, jf, k}
     ins.add(new int[] {LD_W_ABS, 0, 0, 4}); // arch
     ins.add(new int[] {JEQ_K, 1, 0, AUDIT_ARCH_X86_64});

@@ -9,6 +9,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -39,10 +40,16 @@ import java.util.concurrent.TimeUnit;
 public final class Workspace {
   /** Inodes of one run's workspace: files and directories together. */
   static final int MAX_INODES = 16384;
+  static final long DEFAULT_SIZE_MB = 64;
+  /** Mounts a reset takes off the workspace before it gives up (something keeps mounting). */
+  static final int MAX_DETACHED_MOUNTS = 64;
+  /** How deep a snapshot looks into the workspace's directories. */
+  static final int SNAPSHOT_MAX_DEPTH = 16;
+  static final long EXEC_TIMEOUT_S = 30;
 
   private final Path dir;
   private final int uid;
-  private long sizeMb = 64;
+  private long sizeMb = DEFAULT_SIZE_MB;
   private boolean mounted;
 
   Workspace(Path dir, int uid) {
@@ -71,7 +78,7 @@ public final class Workspace {
     if (isRoot()) {
       int detached = 0;
       while (Mounts.detach(dir)) {
-        if (++detached > 64) throw new IOException(dir + ": mounts keep reappearing");
+        if (++detached > MAX_DETACHED_MOUNTS) throw new IOException(dir + ": mounts keep reappearing");
       }
       mounted = false;
       var a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -298,7 +305,7 @@ public final class Workspace {
       return false;
     });
     if (failure[0] != null) throw failure[0];
-    if (found[0] == null) throw new java.nio.file.NoSuchFileException(relative);
+    if (found[0] == null) throw new NoSuchFileException(relative);
     return found[0];
   }
 
@@ -321,7 +328,7 @@ public final class Workspace {
   public Map<String, byte[]> snapshot(int maxFiles, long maxFileBytes, long maxTotalBytes) throws IOException {
     Map<String, byte[]> out = new TreeMap<>();
     long[] total = {0};
-    walk("", 16, e -> {
+    walk("", SNAPSHOT_MAX_DEPTH, e -> {
       if (out.size() >= maxFiles) return false;
       PosixFileAttributes a = e.attributes();
       if (!a.isRegularFile() || a.size() > maxFileBytes || total[0] + a.size() > maxTotalBytes) return true;
@@ -363,7 +370,7 @@ public final class Workspace {
   static int exec(String... argv) {
     try {
       Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      if (!p.waitFor(EXEC_TIMEOUT_S, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return -1;
       }
