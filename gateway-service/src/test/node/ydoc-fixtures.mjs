@@ -35,9 +35,18 @@ const randomText = (r, maxLen, alphabet = ALPHABET) => {
 // an index that never falls inside a surrogate pair (what an editor does); `raw` allows any UTF-16 index
 const safeIndex = (str, i) => (i > 0 && i < str.length && /[\uDC00-\uDFFF]/.test(str[i]) ? i - 1 : i)
 
+// what a fresh doc shows after loading this doc's encodeStateAsUpdate: differs from `text` only while structs are
+// pending (yjs retries pending structs only when an update brings a clock they were recorded as missing)
+const reloadText = doc => {
+  const d = new Y.Doc()
+  Y.applyUpdate(d, Y.encodeStateAsUpdate(doc))
+  return d.getText('content').toString()
+}
+
 // withState: also yjs's encodeStateAsUpdate (left out of most steps to keep the fixtures small)
 const docState = (doc, withState = true) => ({
   text: doc.getText('content').toString(),
+  reloadText: reloadText(doc),
   sv: b64(Y.encodeStateVector(doc)),
   ...(withState ? { state: b64(Y.encodeStateAsUpdate(doc)) } : {}),
   pending: doc.store.pendingStructs !== null || doc.store.pendingDs !== null

@@ -30,8 +30,8 @@ public final class YDoc {
 
     private final Map<Long, ArrayList<Struct>> clients = new LinkedHashMap<>();
     private final Map<String, YType> roots = new LinkedHashMap<>();
-    /** Structs that wait for a struct they depend on, per client, sorted by clock. */
-    private Map<Long, List<Struct>> pendingStructs = new HashMap<>();
+    /** Structs that wait for a struct they depend on (null when none), as Yjs's store.pendingStructs. */
+    private Pending pending;
     /** Deletes of clocks not yet known. */
     private DeleteSet pendingDeletes = new DeleteSet();
 
@@ -46,23 +46,54 @@ public final class YDoc {
         Map<Long, List<Struct>> refs = readStructs(d);
         DeleteSet ds = DeleteSet.read(d);
         Transaction t = new Transaction(this);
-        for (Map.Entry<Long, List<Struct>> e : pendingStructs.entrySet()) {
-            refs.computeIfAbsent(e.getKey(), c -> new ArrayList<>()).addAll(e.getValue());
-        }
+        readUpdate(t, refs, ds);
+        cleanup(t);
+    }
+
+    /**
+     * Yjs readUpdateV2: integrates what can be, keeps the rest pending, and retries the pending structs when this
+     * update brought a clock they were missing.
+     */
+    private void readUpdate(Transaction t, Map<Long, List<Struct>> refs, DeleteSet ds) {
         for (List<Struct> l : refs.values()) {
             l.sort(Comparator.comparingLong(s -> s.clock));
         }
-        pendingStructs = integrateStructs(t, refs);
-        DeleteSet rest = applyDeleteSet(t, ds);
-        DeleteSet restOld = applyDeleteSet(t, pendingDeletes);
-        for (Map.Entry<Long, List<long[]>> e : restOld.clients.entrySet()) {
-            for (long[] r : e.getValue()) {
-                rest.add(e.getKey(), r[0], r[1]);
+        Pending rest = integrateStructs(t, refs);
+        boolean retry = false;
+        if (pending != null) {
+            for (Map.Entry<Long, Long> e : pending.missing.entrySet()) {
+                if (e.getValue() < getState(e.getKey())) {
+                    retry = true;
+                    break;
+                }
             }
+            if (rest != null) {
+                rest.missing.forEach(pending::needs);
+                for (Map.Entry<Long, List<Struct>> e : rest.structs.entrySet()) {
+                    List<Struct> l = pending.structs.computeIfAbsent(e.getKey(), c -> new ArrayList<>());
+                    l.addAll(e.getValue());
+                    l.sort(Comparator.comparingLong(x -> x.clock));
+                }
+            }
+        } else {
+            pending = rest;
         }
-        rest.sortAndMerge();
-        pendingDeletes = rest;
-        cleanup(t);
+        DeleteSet dsRest = applyDeleteSet(t, ds);
+        if (!pendingDeletes.isEmpty()) {
+            DeleteSet dsRest2 = applyDeleteSet(t, pendingDeletes);
+            for (Map.Entry<Long, List<long[]>> e : dsRest2.clients.entrySet()) {
+                for (long[] r : e.getValue()) {
+                    dsRest.add(e.getKey(), r[0], r[1]);
+                }
+            }
+            dsRest.sortAndMerge();
+        }
+        pendingDeletes = dsRest;
+        if (retry) {
+            Map<Long, List<Struct>> again = pending.structs;
+            pending = null;
+            readUpdate(t, again, new DeleteSet());
+        }
     }
 
     /** lib0 varUint map client to clock, clients in descending order, as Y.encodeStateVector. */
@@ -183,7 +214,7 @@ public final class YDoc {
                 total += structBytes(s);
             }
         }
-        for (List<Struct> l : pendingStructs.values()) {
+        for (List<Struct> l : pending == null ? List.<List<Struct>>of() : pending.structs.values()) {
             for (Struct s : l) {
                 total += structBytes(s);
             }
@@ -206,7 +237,7 @@ public final class YDoc {
     }
 
     boolean hasPending() {
-        return !pendingStructs.isEmpty() || !pendingDeletes.isEmpty();
+        return pending != null || !pendingDeletes.isEmpty();
     }
 
     private static long structBytes(Struct s) {
@@ -383,6 +414,19 @@ public final class YDoc {
         return new Id(client, d.readVarUint());
     }
 
+    /** Structs that could not be integrated, per client sorted by clock, and the first clock each client lacks. */
+    private static final class Pending {
+        final Map<Long, List<Struct>> structs = new HashMap<>();
+        final Map<Long, Long> missing = new HashMap<>();
+
+        void needs(long client, long clock) {
+            Long m = missing.get(client);
+            if (m == null || m > clock) {
+                missing.put(client, clock);
+            }
+        }
+    }
+
     private static final class Cursor {
         List<Struct> refs;
         int i;
@@ -396,8 +440,9 @@ public final class YDoc {
      * Yjs integrateStructs: integrates each client's structs in clock order, following a missing dependency into
      * the other client's structs first; what cannot be integrated is returned (the new pending structs).
      */
-    private Map<Long, List<Struct>> integrateStructs(Transaction t, Map<Long, List<Struct>> input) {
-        Map<Long, List<Struct>> rest = new HashMap<>();
+    private Pending integrateStructs(Transaction t, Map<Long, List<Struct>> input) {
+        Pending restPending = new Pending();
+        Map<Long, List<Struct>> rest = restPending.structs;
         Map<Long, Cursor> refs = new HashMap<>();
         for (Map.Entry<Long, List<Struct>> e : input.entrySet()) {
             refs.put(e.getKey(), new Cursor(e.getValue()));
@@ -407,7 +452,7 @@ public final class YDoc {
         Map<Long, Long> state = new HashMap<>();
         Cursor cur = nextTarget(ids, refs);
         if (cur == null) {
-            return rest;
+            return null;
         }
         Struct head = cur.refs.get(cur.i++);
         while (true) {
@@ -415,6 +460,7 @@ public final class YDoc {
             long offset = localClock - head.clock;
             if (offset < 0) {
                 stack.push(head);
+                restPending.needs(head.client, head.clock - 1);
                 moveStackToRest(stack, refs, ids, rest);
             } else {
                 Long missing = head instanceof Item item ? item.getMissing(t, this) : null;
@@ -422,6 +468,7 @@ public final class YDoc {
                     stack.push(head);
                     Cursor dep = refs.get(missing);
                     if (dep == null || dep.i == dep.refs.size()) {
+                        restPending.needs(missing, getState(missing));
                         moveStackToRest(stack, refs, ids, rest);
                     } else {
                         head = dep.refs.get(dep.i++);
@@ -450,7 +497,7 @@ public final class YDoc {
                 head = cur.refs.get(cur.i++);
             }
         }
-        return rest;
+        return rest.isEmpty() ? null : restPending;
     }
 
     private static Cursor nextTarget(TreeSet<Long> ids, Map<Long, Cursor> refs) {
@@ -625,18 +672,15 @@ public final class YDoc {
     private void writeStructs(Lib0Encoder e, Map<Long, Long> target, boolean withPending) {
         TreeSet<Long> ids = new TreeSet<>(Comparator.reverseOrder());
         ids.addAll(clients.keySet());
-        if (withPending) {
-            ids.addAll(pendingStructs.keySet());
-        }
+        Map<Long, List<Struct>> pendingStructs = withPending && pending != null ? pending.structs : Map.of();
+        ids.addAll(pendingStructs.keySet());
         List<long[]> heads = new ArrayList<>();
         List<List<Struct>> bodies = new ArrayList<>();
         List<List<Long>> offsets = new ArrayList<>();
         for (long client : ids) {
             long next = target.getOrDefault(client, 0L);
             List<Struct> all = new ArrayList<>(clients.getOrDefault(client, new ArrayList<>()));
-            if (withPending) {
-                all.addAll(pendingStructs.getOrDefault(client, List.of()));
-            }
+            all.addAll(pendingStructs.getOrDefault(client, List.of()));
             List<Struct> body = new ArrayList<>();
             List<Long> offs = new ArrayList<>();
             long start = -1;

