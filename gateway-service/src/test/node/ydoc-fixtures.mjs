@@ -325,7 +325,7 @@ const check = (inFile, outFile) => {
     const text = d.getText('content').toString()
     return { name: c.name, text, texts, pending, ok: text === c.expectedText && !pending }
   })
-  fs.writeFileSync(outFile, JSON.stringify({ yjs: Y.encodeStateVector ? 'yjs' : '', cases: input.cases, results }, null, 1) + '\n')
+  fs.writeFileSync(outFile, JSON.stringify({ yjs: JSON.parse(fs.readFileSync(path.join(here, 'node_modules', 'yjs', 'package.json'), 'utf8')).version, cases: input.cases, results }, null, 1) + '\n')
   const bad = results.filter(r => !r.ok)
   console.log(`${results.length - bad.length} passed, ${bad.length} failed`)
   process.exitCode = bad.length === 0 ? 0 : 1

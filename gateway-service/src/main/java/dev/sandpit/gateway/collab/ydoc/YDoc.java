@@ -158,6 +158,7 @@ public final class YDoc {
             throw new IllegalArgumentException("client id out of range: " + clientId);
         }
         String old = text(rootName);
+        requirePlainText(rootName);
         if (old.equals(newText)) {
             return EMPTY_UPDATE.clone();
         }
@@ -195,6 +196,20 @@ public final class YDoc {
         writeStructs(e, t.beforeState, false);
         t.deleteSet.write(e);
         return e.toByteArray();
+    }
+
+    /**
+     * Embeds and nested types count as one position in Yjs's Y.Text but are not part of toString(), so a diff of
+     * the strings would land at the wrong index: such texts are refused.
+     */
+    private void requirePlainText(String rootName) {
+        YType t = roots.get(rootName);
+        for (Item i = t == null ? null : t.start; i != null; i = i.right) {
+            if (!i.deleted && i.countable() && !(i.content instanceof Content.Str)) {
+                throw new IllegalStateException("Y.Text '" + rootName + "' holds embeds or types; replaceText edits"
+                        + " plain text only");
+            }
+        }
     }
 
     /** Applies all updates to a fresh doc and returns its state as one update. */
