@@ -218,6 +218,18 @@ const otherTypesScenario = () => {
   frag.insert(0, [el])
   el.insert(0, [new Y.XmlText('para')])
   el.setAttribute('class', 'c')
+  // deleted nested types: their children become GC structs
+  const gone = new Y.Array()
+  m.set('gone', gone)
+  gone.push(['x', 'y'])
+  const goneText = new Y.Text('bye')
+  gone.push([goneText])
+  goneText.insert(0, 'more ')
+  m.delete('gone')
+  const replaced = new Y.Text('old')
+  m.set('replaced', replaced)
+  m.set('replaced', new Y.Text('new'))
+  t.insert(0, 'x')
   const observer = newDoc(1)
   const steps = []
   updates.forEach((u, k) => { Y.applyUpdate(observer, u); steps.push({ after: k + 1, ...docState(observer) }) })
