@@ -34,6 +34,8 @@ public final class YDoc {
     private Pending pending;
     /** Deletes of clocks not yet known. */
     private DeleteSet pendingDeletes = new DeleteSet();
+    /** Set when an update failed half-way: the doc refuses further use rather than serve a corrupt state. */
+    private RuntimeException broken;
 
     public YDoc() {
     }
@@ -42,12 +44,34 @@ public final class YDoc {
 
     /** Integrates a v1 update. Structs whose dependencies are missing wait until they arrive, as in Yjs. */
     public void applyUpdate(byte[] updateV1) {
+        requireUsable();
         Lib0Decoder d = new Lib0Decoder(updateV1);
-        Map<Long, List<Struct>> refs = readStructs(d);
-        DeleteSet ds = DeleteSet.read(d);
+        Map<Long, List<Struct>> refs;
+        DeleteSet ds;
+        List<String> rootsBefore = new ArrayList<>(roots.keySet());
+        try {
+            refs = readStructs(d);
+            ds = DeleteSet.read(d);
+        } catch (RuntimeException e) {
+            roots.keySet().retainAll(rootsBefore);
+            throw e instanceof IllegalArgumentException iae ? iae : new IllegalArgumentException("malformed update", e);
+        }
         Transaction t = new Transaction(this);
-        readUpdate(t, refs, ds);
-        cleanup(t);
+        try {
+            readUpdate(t, refs, ds);
+            cleanup(t);
+        } catch (RuntimeException e) {
+            // the update parsed but contradicts the doc (e.g. an origin that cannot exist): half integrated
+            broken = e;
+            throw new IllegalArgumentException("update could not be integrated; this YDoc is unusable now, reload it"
+                    + " from its last good state", e);
+        }
+    }
+
+    private void requireUsable() {
+        if (broken != null) {
+            throw new IllegalStateException("this YDoc failed to integrate an update earlier; reload it", broken);
+        }
     }
 
     /**
@@ -98,6 +122,7 @@ public final class YDoc {
 
     /** lib0 varUint map client to clock, clients in descending order, as Y.encodeStateVector. */
     public byte[] encodeStateVector() {
+        requireUsable();
         Lib0Encoder e = new Lib0Encoder();
         Map<Long, Long> sv = stateVector();
         List<Long> ids = new ArrayList<>(sv.keySet());
@@ -117,6 +142,7 @@ public final class YDoc {
 
     /** What a peer with the given encoded state vector lacks (all deletes are always included, as in Yjs). */
     public byte[] encodeStateAsUpdate(byte[] stateVector) {
+        requireUsable();
         Map<Long, Long> target = decodeStateVector(stateVector);
         Lib0Encoder e = new Lib0Encoder();
         writeStructs(e, target, true);
@@ -133,6 +159,7 @@ public final class YDoc {
 
     /** Y.Text toString() of a root type; "" when there is no such root. */
     public String text(String rootName) {
+        requireUsable();
         YType t = roots.get(rootName);
         if (t == null) {
             return "";
@@ -153,6 +180,7 @@ public final class YDoc {
      * changed).
      */
     public byte[] replaceText(String rootName, String newText, long clientId) {
+        requireUsable();
         Objects.requireNonNull(newText, "newText");
         if (clientId < 0 || clientId > Lib0Decoder.MAX_SAFE_INTEGER) {
             throw new IllegalArgumentException("client id out of range: " + clientId);

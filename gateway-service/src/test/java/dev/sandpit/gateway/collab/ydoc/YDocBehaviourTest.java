@@ -94,4 +94,44 @@ class YDocBehaviourTest {
         assertEquals("", d.text(ROOT));
         assertArrayEquals(new byte[] {0}, d.encodeStateVector());
     }
+
+    @Test
+    void corruptedUpdatesEitherApplyOrFailWithIllegalArgumentNeverAnythingElse() {
+        YDoc source = new YDoc();
+        List<byte[]> updates = new ArrayList<>();
+        updates.add(source.replaceText(ROOT, "hello wörld 😀", 3));
+        updates.add(source.replaceText(ROOT, "hello big wörld 😀", 4));
+        updates.add(source.replaceText(ROOT, "hi wörld", 3));
+        updates.add(source.encodeStateAsUpdate());
+        Random r = new Random(11);
+        int failed = 0;
+        int applied = 0;
+        for (int round = 0; round < 3_000; round++) {
+            byte[] u = updates.get(r.nextInt(updates.size())).clone();
+            for (int k = 1 + r.nextInt(3); k > 0; k--) {
+                u[r.nextInt(u.length)] = (byte) r.nextInt(256);
+            }
+            YDoc d = new YDoc();
+            d.applyUpdate(updates.get(0));
+            try {
+                d.applyUpdate(u);
+                d.encodeStateAsUpdate();
+                d.text(ROOT);
+                applied++;
+            } catch (IllegalArgumentException expected) {
+                failed++;
+            }
+        }
+        assertTrue(failed > 0 && applied > 0, failed + " failed, " + applied + " applied");
+    }
+
+    @Test
+    void aDocThatFailedHalfwayRefusesFurtherUse() {
+        YDoc d = new YDoc();
+        d.replaceText(ROOT, "ab", 1);
+        // client 2 item at clock 0 whose origin is its own clock 5: cannot exist
+        byte[] bad = {1, 1, 2, 0, (byte) 0x84, 2, 5, 1, 'x', 0};
+        assertThrows(IllegalArgumentException.class, () -> d.applyUpdate(bad));
+        assertThrows(IllegalStateException.class, () -> d.text(ROOT));
+    }
 }
