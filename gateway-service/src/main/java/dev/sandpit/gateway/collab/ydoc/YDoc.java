@@ -185,6 +185,10 @@ public final class YDoc {
         if (clientId < 0 || clientId > Lib0Decoder.MAX_SAFE_INTEGER) {
             throw new IllegalArgumentException("client id out of range: " + clientId);
         }
+        if (pending != null && pending.structs.containsKey(clientId)) {
+            throw new IllegalStateException("client " + clientId + " has structs this doc has not integrated yet;"
+                    + " local edits need a client id of their own");
+        }
         String old = text(rootName);
         requirePlainText(rootName);
         if (old.equals(newText)) {

@@ -136,7 +136,7 @@ class YDocReplaceTextTest {
         assertArrayEquals(a.encodeStateAsUpdate(), b.encodeStateAsUpdate());
     }
 
-    /** Java-made edits of random texts (deterministic seed), with the update each edit made. */
+    /** Java-made edits of random texts (deterministic seed) and Java-encoded pending states, for yjs to apply. */
     private static ObjectNode javaMadeCases() {
         ObjectNode root = YFixtures.JSON.createObjectNode();
         ArrayNode cases = root.putArray("cases");
@@ -163,6 +163,25 @@ class YDocReplaceTextTest {
                 updates.add(YFixtures.b64(doc.replaceText(ROOT, next, 5000 + r.nextInt(3))));
             }
             c.put("expectedText", doc.text(ROOT));
+        }
+        // Java-encoded states with pending structs (gaps written as Skip structs), then the rest of the updates
+        for (Path file : YFixtures.files("sync-concurrent-3c-late")) {
+            JsonNode f = YFixtures.read(file);
+            List<byte[]> updates = YFixtures.updates(f);
+            YDoc doc = new YDoc();
+            int k = 0;
+            while (k < updates.size() && !(doc.hasPending() && k > updates.size() / 2)) {
+                doc.applyUpdate(updates.get(k++));
+            }
+            if (!doc.hasPending()) {
+                continue;
+            }
+            ObjectNode c = cases.addObject();
+            c.put("name", file.getFileName() + " from a pending Java state after " + k + " updates");
+            c.put("base", YFixtures.b64(doc.encodeStateAsUpdate()));
+            ArrayNode rest = c.putArray("updates");
+            updates.subList(k, updates.size()).forEach(u -> rest.add(YFixtures.b64(u)));
+            c.put("expectedText", f.get("final").get("text").asText());
         }
         return root;
     }
