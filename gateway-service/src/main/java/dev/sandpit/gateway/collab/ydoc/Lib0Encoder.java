@@ -109,10 +109,14 @@ public final class Lib0Encoder {
             writeBigInt64(big);
         } else if (v instanceof Number n) {
             double d = n.doubleValue();
-            if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) <= ANY_MAX_VARINT && !isNegativeZero(d)) {
+            if (isNegativeZero(d)) {
+                // JavaScript's Number.isInteger(-0) holds, and lib0's varInt keeps the sign of zero
+                writeUint8(ANY_INTEGER);
+                writeUint8(BIT7);
+            } else if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) <= ANY_MAX_VARINT) {
                 writeUint8(ANY_INTEGER);
                 writeVarInt((long) d);
-            } else if ((double) (float) d == d || Double.isNaN(d)) {
+            } else if ((double) (float) d == d) {
                 writeUint8(ANY_FLOAT32);
                 writeFloat32((float) d);
             } else {

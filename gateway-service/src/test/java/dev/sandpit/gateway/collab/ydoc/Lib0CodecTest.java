@@ -93,7 +93,13 @@ class Lib0CodecTest {
         tags.writeAny(1.5);
         tags.writeAny(0.1);
         tags.writeAny(new byte[] {9});
+        tags.writeAny(-0.0);
+        tags.writeAny(Double.NaN);
+        tags.writeAny(Double.POSITIVE_INFINITY);
+        tags.writeAny(1L << 40);
+        // as lib0 in node: -0 is an integer with the sign bit, NaN is not float32-exact, Infinity is, 2^40 too
         assertArrayEquals(bytes(125, 42, 124, 0x3F, 0xC0, 0, 0, 123, 0x3F, 0xB9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9A,
-                116, 1, 9), tags.toByteArray());
+                116, 1, 9, 125, 0x40, 123, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0, 124, 0x7F, 0x80, 0, 0, 124, 0x53, 0x80, 0, 0),
+                tags.toByteArray());
     }
 }
