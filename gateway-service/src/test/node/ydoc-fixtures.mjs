@@ -120,9 +120,14 @@ const concurrentScenario = ({ name, seed, clients, ops, delivery, raw = false, c
   const half = newDoc(2)
   updates.slice(0, Math.floor(updates.length / 2)).forEach(u => Y.applyUpdate(half, u))
   const halfSv = Y.encodeStateVector(half)
+  // yjs's own mergeUpdates of every other delivered update: gaps become Skip structs, so a doc gets pending structs
+  const sparse = Y.mergeUpdates(order.filter((_, k) => k % 2 === 0).map(i => updates[i]))
+  const sparseDoc = newDoc(3)
+  Y.applyUpdate(sparseDoc, sparse)
   return {
     name,
     description: `${clients} clients, ${ops} ops, seed ${seed}, delivery ${delivery}${raw ? ', indexes may split surrogate pairs' : ''}`,
+    sparseMerge: { update: b64(sparse), ...docState(sparseDoc, false) },
     updates: order.map(i => b64(updates[i])),
     steps,
     final: docState(observer),

@@ -122,4 +122,21 @@ class YDocDifferentialTest {
         assertFalse(peer.hasPending());
         assertArrayEquals(full.encodeStateVector(), peer.encodeStateVector());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("syncFixtures")
+    void yjsMergedUpdateWithGapsLoadsLikeInYjs(Path file) {
+        JsonNode sparse = YFixtures.read(file).get("sparseMerge");
+        if (sparse == null) {
+            return;
+        }
+        YDoc doc = new YDoc();
+        doc.applyUpdate(YFixtures.bytes(sparse.get("update")));
+        assertEquals(sparse.get("text").asText(), doc.text("content"));
+        assertArrayEquals(YFixtures.bytes(sparse.get("sv")), doc.encodeStateVector());
+        assertEquals(sparse.get("pending").asBoolean(), doc.hasPending());
+        YDoc reloaded = new YDoc();
+        reloaded.applyUpdate(doc.encodeStateAsUpdate());
+        assertEquals(sparse.get("reloadText").asText(), reloaded.text("content"));
+    }
 }
