@@ -45,15 +45,17 @@ class YDocCompactionTest {
         YDoc peer = new YDoc();
         StringBuilder text = new StringBuilder();
         List<byte[]> updates = new ArrayList<>();
+        long t0 = System.nanoTime();
         for (int i = 0; i < LOCAL_TYPING_EDITS; i++) {
             text.append((char) ('a' + i % 26));
             byte[] u = doc.replaceText("content", text.toString(), 42);
             updates.add(u);
             peer.applyUpdate(u);
         }
+        long editMs = (System.nanoTime() - t0) / 1_000_000;
         byte[] merged = YDoc.mergeUpdates(updates);
-        System.out.printf("local typing: %d replaceText edits, merged %d bytes, %d structs%n", LOCAL_TYPING_EDITS,
-                merged.length, doc.structCount());
+        System.out.printf("local typing: %d replaceText edits (+ applyUpdate on a peer) in %d ms, merged %d bytes,"
+                + " %d structs%n", LOCAL_TYPING_EDITS, editMs, merged.length, doc.structCount());
         assertEquals(text.toString(), peer.text("content"));
         assertEquals(1, doc.structCount(), "appending keystrokes of one client merge into one item");
         assertTrue(merged.length <= LOCAL_TYPING_MERGED_MAX_BYTES, merged.length + " bytes");
