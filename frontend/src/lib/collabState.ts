@@ -215,9 +215,9 @@ export function collabRoom(sessionId: string, path: string): string {
 }
 
 /**
- * The sticky parts of a pre-sync edit: the text the file was loaded with (`base`), what was typed
- * on it before its document synced (`local`), and the document's text (`remote`). The local change
- * as one splice of `remote`, or null if it cannot be placed (the remote text changed around it).
+ * What was typed before a file's document synced, as one splice of the document: `base` is the
+ * text the file was loaded with, `local` what it became here, `remote` the document's text. Null
+ * if the edit cannot be placed (the document changed both before and after it).
  */
 export function rebaseLocalEdit(base: string, local: string, remote: string): { index: number; remove: number; insert: string } | null {
   if (local === base) return { index: 0, remove: 0, insert: '' };
@@ -229,9 +229,11 @@ export function rebaseLocalEdit(base: string, local: string, remote: string): { 
   const before = base.slice(0, pre);
   const after = base.slice(base.length - suf);
   const removed = base.slice(pre, base.length - suf);
-  if (!remote.startsWith(before) || !remote.endsWith(after) || remote.length < before.length + after.length) return null;
-  if (remote.slice(pre, remote.length - suf) !== removed) return null;
-  return { index: pre, remove: removed.length, insert: local.slice(pre, local.length - suf) };
+  const insert = local.slice(pre, local.length - suf);
+  // the document changed only after the edit, or only before it: the edit is placed by the text it touched
+  if (remote.startsWith(before + removed)) return { index: pre, remove: removed.length, insert };
+  if (remote.endsWith(removed + after)) return { index: remote.length - suf - removed.length, remove: removed.length, insert };
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
