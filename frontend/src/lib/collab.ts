@@ -66,6 +66,8 @@ interface FileDoc {
   binding: MonacoBinding | null;
   /** ms since the epoch of our last edit that went into the document */
   lastLocalEditAt: number;
+  /** we edited while the socket was away: not on the server until it syncs again */
+  editedOffline: boolean;
   everSynced: boolean;
   connectTimer: ReturnType<typeof setTimeout> | null;
   typingTimer: ReturnType<typeof setTimeout> | null;
@@ -109,7 +111,7 @@ export class SessionCollab {
       disableBc: true,
       ...(this.deps.WebSocketImpl ? { WebSocketPolyfill: this.deps.WebSocketImpl } : {}),
     });
-    const f: FileDoc = { path, doc, provider, model, binding: null, lastLocalEditAt: 0, everSynced: false, connectTimer: null, typingTimer: null };
+    const f: FileDoc = { path, doc, provider, model, binding: null, lastLocalEditAt: 0, editedOffline: false, everSynced: false, connectTimer: null, typingTimer: null };
     this.files.set(path, f);
     provider.awareness.setLocalState({
       user: { id, name: user?.name ?? 'someone', color: colorForId(id) },
@@ -166,7 +168,7 @@ export class SessionCollab {
       if (!f.binding || f.lastLocalEditAt === 0) continue;
       const wait = f.lastLocalEditAt + FILE_OF_RECORD_DELAY_MS + FILE_OF_RECORD_MARGIN_MS - now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (!f.provider.wsconnected || !f.provider.synced) ok = false;
+      if (f.editedOffline) ok = false;
     }
     return ok;
   }
@@ -232,6 +234,8 @@ export class SessionCollab {
       this.setConnected(f);
       this.bind(f);
     } else {
+      // the sync exchanged what either side missed: what we typed meanwhile is on the server now
+      f.editedOffline = false;
       this.setConnected(f);
       this.deps.onResynced(f.path);
     }
@@ -261,6 +265,7 @@ export class SessionCollab {
 
   private localEdit(f: FileDoc): void {
     f.lastLocalEditAt = now();
+    if (!f.provider.wsconnected || !f.provider.synced) f.editedOffline = true;
     const aw = f.provider.awareness;
     if (aw.getLocalState()?.typing !== true) aw.setLocalStateField('typing', true);
     if (f.typingTimer) clearTimeout(f.typingTimer);
