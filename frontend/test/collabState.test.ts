@@ -24,6 +24,16 @@ describe('colour from a user id', () => {
     expect(colorForId('user-42')).toBe(c);
   });
 
+  it('gives ids that differ in one character far-apart hues', () => {
+    const hue = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      return Math.atan2(Math.sqrt(3) * (g - b), 2 * r - g - b);
+    };
+    const near = ['ua', 'ub', 'uc', 'ud'].map((id) => hue(colorForId(id)));
+    const close = near.filter((h, i) => near.some((k, j) => j !== i && Math.abs(h - k) < 0.05));
+    expect(close.length).toBeLessThan(near.length);
+  });
+
   it('spreads different ids over different colours', () => {
     const colours = new Set(Array.from({ length: 50 }, (_, i) => colorForId(`u${i}`)));
     expect(colours.size).toBeGreaterThan(40);

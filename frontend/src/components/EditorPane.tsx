@@ -73,6 +73,7 @@ export default function EditorPane() {
   const sessionId = useStore(workspace, (s) => s.session?.id ?? null);
   const sessionLanguage = useStore(workspace, (s) => s.session?.language ?? '');
   const denied = useStore(collab, (s) => s.denied);
+  const coEdit = useStore(collab, (s) => (active ? s.modes[active] : undefined) ?? 'rest');
   const editorRef = useRef<IEditor | null>(null);
   const engine = useRef<SessionCollab | null>(null);
   const models = useRef(new Map<string, IModel>());
@@ -267,11 +268,12 @@ export default function EditorPane() {
     const w = window as unknown as Record<string, unknown>;
     w.__sandpitEditor = ed;
     w.__sandpitMonaco = monaco;
+    w.__sandpitCollab = collab;
     markReady(ed, readOnly);
   };
 
   return (
-    <div className="editor-host">
+    <div className="editor-host" data-testid="editor-host" data-coedit={coEdit}>
       {active && !activeLoaded && !activeBinary && <div className="editor-overlay">Loading {active}…</div>}
       {activeBinary && <div className="editor-overlay">{active} is a binary file.</div>}
       {!active && <div className="editor-overlay">No file. Create one in the file list.</div>}

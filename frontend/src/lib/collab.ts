@@ -156,6 +156,7 @@ export class SessionCollab {
 
   /** The file shown in the editor, published in every document's awareness. */
   setActive(path: string | null): void {
+    if (path === this.active) return;
     this.active = path;
     for (const f of this.files.values()) f.provider.awareness.setLocalStateField('file', path);
   }

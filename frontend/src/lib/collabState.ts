@@ -55,12 +55,19 @@ const CURSOR_LIGHTNESS_PCT = 45;
 /** The remote selection's background: the user's colour at this opacity (hex alpha). */
 const SELECTION_ALPHA_HEX = '33';
 
-function fnv1a(s: string): number {
+/** FNV-1a of a string, avalanched. */
+function hash32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  // murmur3's finaliser: ids that differ in one character (u1, u2) get far-apart hues
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
@@ -79,7 +86,7 @@ function hslToHex(h: number, sPct: number, lPct: number): string {
 
 /** A stable colour (#rrggbb) for a user id: the same user has the same colour in every browser. */
 export function colorForId(id: string): string {
-  return hslToHex(fnv1a(id) % HUE_DEGREES, CURSOR_SATURATION_PCT, CURSOR_LIGHTNESS_PCT);
+  return hslToHex(hash32(id) % HUE_DEGREES, CURSOR_SATURATION_PCT, CURSOR_LIGHTNESS_PCT);
 }
 
 const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
