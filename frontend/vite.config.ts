@@ -42,6 +42,15 @@ const backend = process.env.SANDPIT_BACKEND ?? 'http://localhost:8080';
 
 export default defineConfig({
   plugins: [react(), apiDocs()],
+  resolve: {
+    alias: [
+      // y-monaco imports 'monaco-editor/esm/vs/editor/editor.api.js', a path monaco-editor 0.5x's
+      // package exports no longer map (they add esm/vs/ themselves): point it at the module
+      // monacoSetup.ts imports, so the binding shares the IDE's one Monaco instead of failing to
+      // resolve or bundling a second copy
+      { find: /^monaco-editor\/esm\/vs\/editor\/editor\.api(\.js)?$/, replacement: 'monaco-editor/editor/editor.api' },
+    ],
+  },
   server: {
     proxy: {
       '/api': { target: backend, changeOrigin: true },

@@ -3,6 +3,7 @@ import { createWorkspaceStore } from '../src/lib/workspaceStore';
 import { ApiError, type Api } from '../src/lib/api';
 import type { FileMeta } from '../src/types/api';
 import { ManualTimers, flush } from './helpers';
+import { coEditHooks, createCollabStore, type CoEditHooks } from '../src/lib/collabState';
 
 /** An in-memory files API with versions, like the gateway's. */
 function fakeApi(initial: Record<string, string>, role = 'owner') {
@@ -50,7 +51,7 @@ function fakeApi(initial: Record<string, string>, role = 'owner') {
   return { api, files, writes, external };
 }
 
-function setup(initial: Record<string, string> = { 'main.py': 'print(1)\n', 'util.py': 'x = 1\n' }, role = 'owner') {
+function setup(initial: Record<string, string> = { 'main.py': 'print(1)\n', 'util.py': 'x = 1\n' }, role = 'owner', coEdit?: CoEditHooks) {
   const server = fakeApi(initial, role);
   const timers = new ManualTimers();
   const errors: string[] = [];
@@ -60,6 +61,7 @@ function setup(initial: Record<string, string> = { 'main.py': 'print(1)\n', 'uti
     setTimer: timers.setTimeout,
     clearTimer: timers.clearTimeout,
     onError: (m) => errors.push(m),
+    coEdit,
   });
   return { store, server, timers, errors, s: () => store.getState() };
 }
@@ -206,5 +208,99 @@ describe('workspace store', () => {
     timers.advance(5000);
     await flush();
     expect(server.writes).toHaveLength(0);
+  });
+});
+
+describe('workspace store with co-editing', () => {
+  /** The collab state as the engine would set it, and a flush the test releases. */
+  function coEditing() {
+    const collab = createCollabStore();
+    const flushes: Array<(ok: boolean) => void> = [];
+    collab.setState({ flush: () => new Promise<boolean>((r) => flushes.push(r)) });
+    return { collab, hooks: coEditHooks(collab), flushes };
+  }
+
+  it('does not PUT a live file: the edit is saved once it reaches the server', async () => {
+    const { collab, hooks } = coEditing();
+    const { s, server, timers } = setup(undefined, 'owner', hooks);
+    await s().load('sess');
+    collab.setState({ modes: { 'main.py': 'live' }, connected: { 'main.py': true } });
+    s().edit('main.py', 'print(2)\n');
+    timers.advance(5000);
+    await flush();
+    expect(server.writes).toEqual([]);
+    expect(s().isDirty('main.py')).toBe(false);
+    expect(s().files['main.py'].conflict).toBe(false);
+  });
+
+  it('keeps a live file unsaved while its socket is away, and saved again once it resyncs', async () => {
+    const { collab, hooks } = coEditing();
+    const { s, server } = setup(undefined, 'owner', hooks);
+    await s().load('sess');
+    collab.setState({ modes: { 'main.py': 'live' }, connected: { 'main.py': false } });
+    s().edit('main.py', 'print(3)\n');
+    expect(s().isDirty('main.py')).toBe(true);
+    collab.setState({ connected: { 'main.py': true } });
+    s().coEditSynced('main.py');
+    expect(s().isDirty('main.py')).toBe(false);
+    expect(server.writes).toEqual([]);
+  });
+
+  it("lets a run wait for the server to write live files (saveAll waits for the engine's flush)", async () => {
+    const { collab, hooks, flushes } = coEditing();
+    const { s, server } = setup(undefined, 'owner', hooks);
+    await s().load('sess');
+    collab.setState({ modes: { 'main.py': 'live' }, connected: { 'main.py': true } });
+    s().edit('main.py', 'print(4)\n');
+    let done: boolean | null = null;
+    const p = s()
+      .saveAll()
+      .then((ok) => (done = ok));
+    await flush();
+    expect(done).toBeNull();
+    flushes.forEach((r) => r(true));
+    await p;
+    expect(done).toBe(true);
+    expect(server.writes).toEqual([]);
+  });
+
+  it('does not reload or flag a conflict when the server rewrites a live file from its document', async () => {
+    const { collab, hooks } = coEditing();
+    const { s, server } = setup(undefined, 'owner', hooks);
+    await s().load('sess');
+    collab.setState({ modes: { 'main.py': 'live' }, connected: { 'main.py': true } });
+    s().edit('main.py', 'print(5)\n');
+    server.external('main.py', 'print(5)\n');
+    await s().refresh();
+    expect(s().files['main.py']).toMatchObject({ content: 'print(5)\n', conflict: false, version: 2 });
+  });
+
+  it('holds an autosave while the collab socket is pending, then PUTs as before when it falls back', async () => {
+    const { collab, hooks } = coEditing();
+    const { s, server, timers } = setup(undefined, 'owner', hooks);
+    await s().load('sess');
+    collab.setState({ modes: { 'main.py': 'pending' } });
+    s().edit('main.py', 'print(6)\n');
+    timers.advance(800);
+    await flush();
+    expect(server.writes).toEqual([]);
+    collab.setState({ modes: { 'main.py': 'rest' } });
+    await flush();
+    await flush();
+    expect(server.writes).toEqual([{ path: 'main.py', version: 1 }]);
+    expect(s().isDirty('main.py')).toBe(false);
+  });
+
+  it('saves every file over REST, with the conflict dialog, when there is no collab state', async () => {
+    const { hooks } = coEditing();
+    const { s, server, timers, errors } = setup(undefined, 'owner', hooks);
+    await s().load('sess');
+    server.external('main.py', 'theirs');
+    s().edit('main.py', 'mine');
+    timers.advance(800);
+    await flush();
+    await flush();
+    expect(s().files['main.py'].conflict).toBe(true);
+    expect(errors.join()).toMatch(/changed elsewhere/);
   });
 });

@@ -3,13 +3,17 @@
  * instance for the page; one model per session file, switched with setModel so each file keeps
  * its undo stack and view state. The workspace store holds the text: typing goes model → store,
  * changes from elsewhere (reload, restore, another tab) go store → model. Compiler diagnostics of
- * the last run are drawn as markers.
+ * the last run are drawn as markers. Each text file's model is co-edited through its session's
+ * Yjs document (collab.ts) when the gateway offers it; else it is saved over REST as before.
  */
 import { useEffect, useRef } from 'react';
 import Editor, { type OnMount } from '@monaco-editor/react';
 import { useStore } from 'zustand';
 import { monaco } from '../lib/monacoSetup';
-import { runs, ui, workspace } from '../lib/services';
+import { auth, collab, runs, toasts, ui, workspace } from '../lib/services';
+import { SessionCollab } from '../lib/collab';
+import { collabUrl } from '../lib/collabState';
+import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { atLeast } from '../types/api';
 import { monacoLanguageFor, normaliseDiagnosticPath, mainFileFor } from '../lib/languages';
 import { sortedPaths } from '../lib/workspaceStore';
@@ -68,7 +72,10 @@ export default function EditorPane() {
   const role = useStore(workspace, (s) => s.role);
   const sessionId = useStore(workspace, (s) => s.session?.id ?? null);
   const sessionLanguage = useStore(workspace, (s) => s.session?.language ?? '');
+  const denied = useStore(collab, (s) => s.denied);
+  const coEdit = useStore(collab, (s) => (active ? s.modes[active] : undefined) ?? 'rest');
   const editorRef = useRef<IEditor | null>(null);
+  const engine = useRef<SessionCollab | null>(null);
   const models = useRef(new Map<string, IModel>());
   const synced = useRef(new Map<string, string>());
   const applying = useRef(false);
@@ -77,6 +84,41 @@ export default function EditorPane() {
   const shownPath = useRef<string | null>(null);
 
   const canEdit = atLeast(role ?? undefined, 'editor');
+  const readOnly = !canEdit || activeBinary || !!denied;
+
+  /** The session's co-editing engine, made once the editor exists. */
+  const collabEngine = (): SessionCollab | null => {
+    const ed = editorRef.current;
+    if (!ed || !sessionId) return null;
+    if (!engine.current) {
+      engine.current = new SessionCollab({
+        store: collab,
+        sessionId,
+        url: collabUrl(),
+        token: () => auth.getState().token,
+        user: () => {
+          const u = auth.getState().user;
+          return u ? { id: u.id, name: u.username } : null;
+        },
+        editor: ed,
+        canEdit: () => atLeast(workspace.getState().role ?? undefined, 'editor'),
+        onDenied: (reason) =>
+          toasts.getState().push({
+            kind: 'warn',
+            message: `The server refused your edits${reason ? ` (${reason})` : ''}: the editor is read-only now. Reload to see the shared text.`,
+          }),
+        onLostEdit: (path) =>
+          toasts.getState().push({
+            kind: 'warn',
+            message: `What you typed in ${path} while co-editing was connecting overlapped someone else's edit and was not applied.`,
+          }),
+        onResynced: (path) => workspace.getState().coEditSynced(path),
+        savedText: (path) => workspace.getState().files[path]?.saved,
+      });
+      engine.current.setActive(workspace.getState().active);
+    }
+    return engine.current;
+  };
 
   /** The model of a file, created from the store's text the first time. */
   const modelFor = (path: string): IModel | null => {
@@ -96,6 +138,7 @@ export default function EditorPane() {
       workspace.getState().edit(path, text);
     });
     models.current.set(path, model);
+    if (!f.binary) collabEngine()?.attach(path, model);
     applyMarkers();
     return model;
   };
@@ -128,6 +171,8 @@ export default function EditorPane() {
   useEffect(() => {
     const ms = models.current;
     return () => {
+      engine.current?.destroy();
+      engine.current = null;
       for (const m of ms.values()) m.dispose();
       ms.clear();
       synced.current.clear();
@@ -142,12 +187,13 @@ export default function EditorPane() {
     if (!ed) return;
     if (shownPath.current && shownPath.current !== active) viewStates.current.set(shownPath.current, ed.saveViewState());
     const m = active ? modelFor(active) : null;
+    engine.current?.setActive(m ? active : null);
     if (ed.getModel() !== m) {
       ed.setModel(m);
       shownPath.current = m ? active : null;
       const vs = active ? viewStates.current.get(active) : null;
       if (vs) ed.restoreViewState(vs);
-      markReady(ed, !canEdit);
+      markReady(ed, readOnly);
     }
     const p = pendingReveal.current;
     if (m && p && p.path === active) {
@@ -158,8 +204,8 @@ export default function EditorPane() {
   }, [active, activeLoaded, sessionId]);
 
   useEffect(() => {
-    editorRef.current?.updateOptions({ readOnly: !canEdit || activeBinary, domReadOnly: !canEdit || activeBinary });
-  }, [canEdit, activeBinary]);
+    editorRef.current?.updateOptions({ readOnly, domReadOnly: readOnly });
+  }, [readOnly]);
 
   // store → models: text changed elsewhere (reload, restore, rename) is put into the model
   useEffect(
@@ -169,6 +215,7 @@ export default function EditorPane() {
         for (const [path, model] of models.current) {
           const f = s.files[path];
           if (!f) {
+            engine.current?.detach(path);
             model.dispose();
             models.current.delete(path);
             synced.current.delete(path);
@@ -214,20 +261,23 @@ export default function EditorPane() {
     ed.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void workspace.getState().saveAll());
     const a = workspace.getState().active;
     const m = a ? modelFor(a) : null;
+    engine.current?.setActive(m ? a : null);
     ed.setModel(m);
     shownPath.current = m ? a : null;
-    ed.updateOptions({ readOnly: !canEdit, domReadOnly: !canEdit });
+    ed.updateOptions({ readOnly, domReadOnly: readOnly });
     const w = window as unknown as Record<string, unknown>;
     w.__sandpitEditor = ed;
     w.__sandpitMonaco = monaco;
-    markReady(ed, !canEdit);
+    w.__sandpitCollab = collab;
+    markReady(ed, readOnly);
   };
 
   return (
-    <div className="editor-host">
+    <div className="editor-host" data-testid="editor-host" data-coedit={coEdit}>
       {active && !activeLoaded && !activeBinary && <div className="editor-overlay">Loading {active}…</div>}
       {activeBinary && <div className="editor-overlay">{active} is a binary file.</div>}
       {!active && <div className="editor-overlay">No file. Create one in the file list.</div>}
+      {active && !activeBinary && <ReadOnlyBanner />}
       <Editor
         theme={theme === 'dark' ? 'sandpit-dark' : 'sandpit-light'}
         onMount={onMount}

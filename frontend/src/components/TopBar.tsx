@@ -8,6 +8,7 @@ import { navigate } from '../lib/router';
 import { runSession, stopRun } from '../hooks/useRunActions';
 import { ConnectionBadge } from './ConnectionBadge';
 import { FlagsPicker } from './FlagsPicker';
+import { PresenceAvatars } from './PresenceAvatars';
 
 export function TopBar() {
   const session = useStore(workspace, (s) => s.session);
@@ -78,6 +79,7 @@ export function TopBar() {
         </button>
       )}
       <div className="spacer" />
+      {session && <PresenceAvatars />}
       {session && (
         <>
           <label className="sr-only" htmlFor="language-picker">

@@ -16,6 +16,7 @@ import { createToastStore } from './toastStore';
 import { createUiStore } from './uiStore';
 import { createWorkspaceStore } from './workspaceStore';
 import { rememberMyRun } from './myRuns';
+import { coEditHooks, createCollabStore } from './collabState';
 
 export const toasts = createToastStore();
 
@@ -48,8 +49,11 @@ export const ui = createUiStore();
 export const catalog = createCatalogStore(api);
 export const sessions = createSessionsStore(api);
 export const history = createHistoryStore(api);
+/** Co-editing: which files are live, who is here (written by collab.ts, loaded with the editor). */
+export const collab = createCollabStore();
 export const workspace = createWorkspaceStore({
   api,
+  coEdit: coEditHooks(collab),
   onError: (message) => toasts.getState().push({ kind: 'error', message }),
   onConflict: (path) =>
     toasts.getState().push({

@@ -8,6 +8,7 @@ import { createStore } from 'zustand/vanilla';
 import { ApiError, type Api } from './api';
 import { mainFileFor } from './languages';
 import type { FileMeta, Role, SessionWithFiles } from '../types/api';
+import type { CoEditHooks, CoEditMode } from './collabState';
 
 export interface FileEntry {
   path: string;
@@ -70,6 +71,8 @@ export interface WorkspaceActions {
   dirtyPaths(): string[];
   /** Files whose last save failed and whose edits are still unsaved. */
   saveProblems(): SaveProblem[];
+  /** A co-edited file's document is in sync with the server again: its text is the file's. */
+  coEditSynced(path: string): void;
 }
 
 export interface WorkspaceDeps {
@@ -80,6 +83,11 @@ export interface WorkspaceDeps {
   onConflict?: (path: string) => void;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (h: unknown) => void;
+  /**
+   * Co-editing: a file in `live` mode is not PUT (the server writes it from its document); one in
+   * `pending` mode waits for the decision before a save. Without it every file is saved over REST.
+   */
+  coEdit?: CoEditHooks;
 }
 
 const EMPTY: WorkspaceState = { session: null, role: null, files: {}, active: null, loading: false, loadError: null };
@@ -105,6 +113,7 @@ export function sortedPaths(files: Record<string, FileEntry>): string[] {
 
 export function createWorkspaceStore(deps: WorkspaceDeps) {
   const api = deps.api;
+  const coMode = (path: string): CoEditMode => deps.coEdit?.mode(path) ?? 'rest';
   const autosaveMs = deps.autosaveMs ?? 800;
   const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   const clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
@@ -161,7 +170,21 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
       }
     }
 
+    /** A live file's "save": wait until the server has written our edits to the file of record. */
+    async function settleLive(path: string): Promise<boolean> {
+      const content = get().files[path]?.content;
+      patch(path, { saving: true });
+      const ok = await deps.coEdit!.flushed(path);
+      const cur = get().files[path];
+      if (!cur) return ok;
+      if (ok) patch(path, { saving: false, saved: cur.content === content ? content : cur.saved, conflict: false, error: null, errorCode: null });
+      else patch(path, { saving: false, error: 'not on the server yet: co-editing is reconnecting', errorCode: 'offline' });
+      return ok;
+    }
+
     async function doSave(path: string, force: boolean): Promise<boolean> {
+      if (coMode(path) === 'pending') await deps.coEdit!.decided(path);
+      if (coMode(path) === 'live') return settleLive(path);
       const f = get().files[path];
       if (!f || !f.loaded || f.binary) return true;
       if (f.content === f.saved && f.version > 0 && !force) return true;
@@ -233,6 +256,12 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
       edit(path, content) {
         const f = get().files[path];
         if (!f || f.content === content) return;
+        if (coMode(path) === 'live') {
+          // the document is the record: an edit that reaches the server now is saved
+          cancelAutosave(path);
+          patch(path, { content, saved: deps.coEdit!.connected(path) ? content : f.saved, conflict: false });
+          return;
+        }
         patch(path, { content });
         cancelAutosave(path);
         if (autosaveMs > 0 && get().role && get().role !== 'viewer' && get().role !== 'runner') {
@@ -266,7 +295,12 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
           .filter((f) => f.loaded && (f.content !== f.saved || f.version === 0 || timers.has(f.path)))
           .map((f) => f.path);
         const pendingSaves = [...inflight.values()];
-        const results = await Promise.all([...paths.map((p) => get().save(p)), ...pendingSaves.map((p) => p.catch(() => false))]);
+        const results = await Promise.all([
+          ...paths.map((p) => get().save(p)),
+          ...pendingSaves.map((p) => p.catch(() => false)),
+          // live files are written by the server: wait until it has had time to (a run reads them)
+          ...(deps.coEdit ? [deps.coEdit.flushed()] : []),
+        ]);
         return results.every(Boolean);
       },
 
@@ -360,6 +394,9 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
           const prev = old[m.path];
           if (!prev) {
             files[m.path] = entryFrom(m);
+          } else if (m.version !== prev.version && coMode(m.path) === 'live') {
+            // the server wrote it from the document we are editing: nothing to reload, no conflict
+            files[m.path] = { ...prev, version: m.version, size: m.size };
           } else if (m.version !== prev.version && !prev.saving) {
             const dirty = prev.loaded && prev.content !== prev.saved;
             files[m.path] = { ...prev, size: m.size, conflict: dirty ? true : prev.conflict };
@@ -408,6 +445,11 @@ export function createWorkspaceStore(deps: WorkspaceDeps) {
         return Object.values(get().files)
           .filter((f) => f.loaded && f.error && (f.content !== f.saved || f.version === 0))
           .map((f) => ({ path: f.path, code: f.errorCode ?? 'internal', message: f.error!, onServer: f.version > 0 }));
+      },
+
+      coEditSynced(path) {
+        const f = get().files[path];
+        if (f && f.loaded) patch(path, { saved: f.content, conflict: false, error: null, errorCode: null });
       },
 
       dirtyPaths() {
