@@ -50,9 +50,19 @@ class SharedRunInputIT {
     return c.events(job).stream().filter(e -> e instanceof ServerEvent.Input).map(e -> (ServerEvent.Input) e).toList();
   }
 
+  /**
+   * The seq of the output event that completes {@code text}: an unbuffered print writes its parts
+   * separately ("Bye", " ", "Ann"), so under load one line can arrive as several events.
+   */
   static long seqOfOutput(List<ServerEvent> events, String text) {
-    return events.stream().filter(e -> e instanceof ServerEvent.Output o && o.data().contains(text)).findFirst()
-        .orElseThrow(() -> new AssertionError("no output " + text + " in " + events)).seq();
+    StringBuilder out = new StringBuilder();
+    for (ServerEvent e : events) {
+      if (e instanceof ServerEvent.Output o) {
+        out.append(o.data());
+        if (out.indexOf(text) >= 0) return o.seq();
+      }
+    }
+    throw new AssertionError("no output " + text + " in " + events);
   }
 
   @Test
