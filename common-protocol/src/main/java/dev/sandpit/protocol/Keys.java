@@ -104,6 +104,24 @@ public final class Keys {
     return "user:" + userId + ":runs:" + minute;
   }
 
+  /**
+   * A co-edited document's update log (a stream; fields {@code o} origin gateway, {@code u} the Yjs
+   * update bytes). The kind comes before the path, so no path can make one key look like another.
+   */
+  public static String collabStream(String sessionId, String path) {
+    return "collab:" + sessionId + ":doc:" + path;
+  }
+
+  /** A co-edited document's channel: new-entry notices and awareness, between gateways. */
+  public static String collabChannel(String sessionId, String path) {
+    return "collab:" + sessionId + ":events:" + path;
+  }
+
+  /** The compaction lease of a co-edited document (SET NX PX; value: the holder's token). */
+  public static String collabLease(String sessionId, String path) {
+    return "collab:" + sessionId + ":lease:" + path;
+  }
+
   /** The channels a listener of a job subscribes to, in no particular order. */
   public static String[] listenerChannels(String jobId) {
     return new String[] {

@@ -2,6 +2,7 @@ package dev.sandpit.gateway;
 
 import dev.sandpit.bus.Subscriber;
 import dev.sandpit.gateway.auth.Tokens;
+import dev.sandpit.gateway.collab.Collab;
 import dev.sandpit.gateway.http.ApiRoutes;
 import dev.sandpit.gateway.http.AuthRoutes;
 import dev.sandpit.gateway.http.Http;
@@ -84,6 +85,7 @@ public final class GatewayVerticle extends VerticleBase {
     SessionRunner runner = new SessionRunner(vertx, redis, feeds, submitter, sessionRuns, config);
     SecurityHeaders.mount(router);
     router.route("/ws/execute").handler(ctx -> upgrade(ctx, tokens, feeds, submitter, runner, watches));
+    new Collab(vertx, redis, subscriber, store, tokens, gatewayId).mount(router);
     router.route("/v1/sessions/:id/terminal").handler(ctx -> {
       String token = ctx.request().getParam("token");
       tokens.verifyUser(token)

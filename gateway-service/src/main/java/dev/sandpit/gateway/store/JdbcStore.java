@@ -405,6 +405,11 @@ final class JdbcStore implements Store {
   }
 
   @Override
+  public CollabDocs collabDocs() {
+    return new JdbcCollabDocs(db, clock);
+  }
+
+  @Override
   public boolean deleteSession(String sessionId) {
     if (sessionId == null) return false;
     return db.write(c -> {

@@ -66,8 +66,11 @@ public interface Store extends AutoCloseable {
    */
   SessionSettings updateSessionSettings(String sessionId, SessionSettings settings);
 
-  /** Deletes the session, its files, shares, memberships and runs. */
+  /** Deletes the session, its files, shares, memberships, runs and co-edited documents. */
   boolean deleteSession(String sessionId);
+
+  /** The co-edited documents' durable state (same database, same rules). */
+  CollabDocs collabDocs();
 
   // ---- workspace files ----
   List<FileMeta> listFiles(String sessionId);
