@@ -65,6 +65,7 @@ public final class Collab {
   private final String gatewayId;
   private final long trimGraceMs;
   private final Map<String, Future<Room>> rooms = new HashMap<>();
+  private long roomsOpened;
 
   public Collab(Vertx vertx, Redis redis, Subscriber subscriber, Store store, Tokens tokens, String gatewayId) {
     this(vertx, redis, subscriber, store, tokens, gatewayId, TRIM_GRACE_MS);
@@ -194,7 +195,7 @@ public final class Collab {
     if (existing != null) return existing;
     Promise<Room> p = Promise.promise();
     rooms.put(key, p.future());
-    Room r = new Room(this, sessionId, path);
+    Room r = new Room(this, sessionId, path, ++roomsOpened);
     r.open().onComplete(ar -> {
       if (ar.failed() && rooms.get(key) == p.future()) {
         rooms.remove(key);

@@ -41,6 +41,8 @@ final class Room {
   final String streamKey;
   final String channel;
   private final Collab collab;
+  /** This room's mark on the entries it appends: the gateway and which room of it (a reopened room must not skip the old one's). */
+  private final String origin;
   private final Set<CollabSocket> sockets = new LinkedHashSet<>();
   private final Map<Long, Presence> awareness = new HashMap<>();
   private DocState state;
@@ -52,8 +54,9 @@ final class Room {
   /** One client's awareness: {@code owner} is the local socket that announced it (null: another gateway's client). */
   private record Presence(long clock, String state, CollabSocket owner, long seenAtMs) {}
 
-  Room(Collab collab, String sessionId, String path) {
+  Room(Collab collab, String sessionId, String path, long instance) {
     this.collab = collab;
+    this.origin = collab.gatewayId() + "." + instance;
     this.sessionId = sessionId;
     this.path = path;
     this.streamKey = Keys.collabStream(sessionId, path);
@@ -73,7 +76,9 @@ final class Room {
               return this;
             }))
         .andThen(ar -> {
-          if (ar.succeeded()) publish(NOTICE_QUERY + " " + collab.gatewayId());
+          if (ar.failed()) return;
+          fetch(); // notices that came while loading were not acted on
+          publish(NOTICE_QUERY + " " + collab.gatewayId());
         });
   }
 
@@ -145,7 +150,7 @@ final class Room {
   void clientUpdate(CollabSocket from, byte[] update) {
     if (update.length == 0 || UpdateLogState.isEmptyUpdate(update)) return;
     Request xadd = Request.cmd(Command.XADD).arg(streamKey).arg("*")
-        .arg(StreamEntry.FIELD_ORIGIN).arg(collab.gatewayId())
+        .arg(StreamEntry.FIELD_ORIGIN).arg(origin)
         .arg(StreamEntry.FIELD_UPDATE).arg(update);
     Request notice = Request.cmd(Command.PUBLISH).arg(channel).arg(NOTICE_UPDATE);
     collab.redis().batch(List.of(xadd, notice)).onSuccess(r -> {
@@ -173,7 +178,7 @@ final class Room {
           if (StreamIds.compare(e.id(), lastId) <= 0) continue;
           lastId = e.id();
           uncompacted++;
-          if (collab.gatewayId().equals(e.origin())) continue; // applied when it was appended
+          if (origin.equals(e.origin())) continue; // applied when it was appended
           state.apply(e.update());
           broadcast(YMessages.update(e.update()), null);
         }

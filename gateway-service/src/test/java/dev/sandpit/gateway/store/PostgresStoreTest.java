@@ -163,7 +163,7 @@ class PostgresStoreTest extends StoreContract {
       try (Connection c = PostgresHarness.connect(server, url); Statement st = c.createStatement()) {
         assertEquals(0, count(st, "SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'"));
         assertEquals(0, count(st, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'files_text_trgm'"));
-        assertEquals(7, count(st, "SELECT COUNT(*) FROM app.flyway_schema_history WHERE success"), "V1 to V7");
+        assertEquals(8, count(st, "SELECT COUNT(*) FROM app.flyway_schema_history WHERE success"), "V1 to V8");
       }
       s.close();
     } finally {
