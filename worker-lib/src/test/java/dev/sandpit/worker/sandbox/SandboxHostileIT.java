@@ -195,7 +195,9 @@ class SandboxHostileIT {
       assertVerdict("sleep_forever.py", res);
       assertTrue(res.message().contains("wall time limit of 1200 ms"), res.message());
       assertTrue(res.wallMs() >= 1200 && res.wallMs() <= 1200 + 500, "wall " + res.wallMs() + " ms");
-      assertTrue(res.cpuMs() < 500, "cpu " + res.cpuMs() + " ms while sleeping");
+      // a program that spins uses about all of its wall time; one that sleeps uses only its
+      // start-up (30 ms natively, ~500 ms for Python under the VM test's emulated CPU)
+      assertTrue(res.cpuMs() < res.wallMs() / 2, "cpu " + res.cpuMs() + " ms of " + res.wallMs() + " ms wall while sleeping");
       assertEquals("sleeping\n", r.rec().stdout());
     } finally {
       h.recycle(slot);
