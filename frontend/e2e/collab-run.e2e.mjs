@@ -254,8 +254,13 @@ describe("the session's compiler", () => {
     await a.getByTestId('compiler-select').selectOption('clang++');
     await a.waitForFunction(() => document.querySelector('[data-testid="compiler"]')?.textContent === 'clang++');
     assert.equal(await label(a), 'C++ (clang++)');
-    // stored with the session: the settings API says so
-    assert.equal((await api('GET', `/api/sessions/${id}/settings`, bob.token)).json.compiler, 'clang++');
+    // stored with the session: the settings API says so once the picker's PUT is answered (the
+    // picker shows the choice at once and takes it back if the PUT fails)
+    const stored = async () => (await api('GET', `/api/sessions/${id}/settings`, bob.token)).json.compiler;
+    for (const deadline = Date.now() + 10_000; (await stored()) !== 'clang++' && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await stored(), 'clang++');
 
     // the collaborator's open page follows the change
     await b.waitForFunction(() => document.querySelector('[data-testid="compiler"]')?.textContent === 'clang++', null, { timeout: 15_000 });
